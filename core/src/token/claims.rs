@@ -1,0 +1,192 @@
+//! [`Claims`]: a JWT payload with typed accessors for the registered claims and the ATI
+//! namespace, and the extra claims kept in token order.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::Json;
+use crate::rate::RateSpec;
+use crate::scope;
+
+/// The registered and Warden/ATI claims that have accessors; everything else is "extra".
+pub const STANDARD_CLAIMS: [&str; 9] = ["sub", "aud", "iat", "exp", "nbf", "jti", "iss", "scope", "ati"];
+
+/// Largest JWT time value (2^53 − 1, the largest integer every SDK language holds exactly).
+pub const MAX_TIME: i64 = (1 << 53) - 1;
+
+/// A JWT payload. Members keep token order; names are unique.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Claims {
+    members: Vec<(String, Json)>,
+}
+
+impl Claims {
+    /// Claims from an ordered list of members (used by the parser and by builders).
+    pub(crate) fn from_members(members: Vec<(String, Json)>) -> Claims {
+        Claims { members }
+    }
+
+    /// Claims from a JSON object (`VALIDATION_ERROR` if `v` is not an object).
+    pub fn from_json(v: Json) -> Result<Claims> {
+        match v {
+            Json::Obj(members) => Ok(Claims { members }),
+            other => Err(Error::validation(format!("claims must be an object, not {}", other.kind()))),
+        }
+    }
+
+    /// Any member by name.
+    pub fn get(&self, name: &str) -> Option<&Json> {
+        self.members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    fn str_claim(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Json::as_str)
+    }
+
+    fn int_claim(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(Json::as_i64)
+    }
+
+    /// `sub`, if present and a string.
+    pub fn sub(&self) -> Option<&str> {
+        self.str_claim("sub")
+    }
+    /// `aud` exactly as in the token (a string, or an array).
+    pub fn aud(&self) -> Option<&Json> {
+        self.get("aud")
+    }
+    /// `aud` when it is a string or a one-element array of a string.
+    pub fn audience(&self) -> Option<&str> {
+        match self.get("aud")? {
+            Json::Str(s) => Some(s),
+            Json::Arr(a) if a.len() == 1 => a[0].as_str(),
+            _ => None,
+        }
+    }
+    /// `iat`, if present and an integer.
+    pub fn iat(&self) -> Option<i64> {
+        self.int_claim("iat")
+    }
+    /// `exp`, if present and an integer.
+    pub fn exp(&self) -> Option<i64> {
+        self.int_claim("exp")
+    }
+    /// `nbf`, if present and an integer.
+    pub fn nbf(&self) -> Option<i64> {
+        self.int_claim("nbf")
+    }
+    /// `jti`, if present and a string.
+    pub fn jti(&self) -> Option<&str> {
+        self.str_claim("jti")
+    }
+    /// `iss`, if present and a string.
+    pub fn iss(&self) -> Option<&str> {
+        self.str_claim("iss")
+    }
+    /// `scope` (the raw claim), if present and a string.
+    pub fn scope(&self) -> Option<&str> {
+        self.str_claim("scope")
+    }
+    /// `ati` namespace, if present.
+    pub fn ati(&self) -> Option<&Json> {
+        self.get("ati")
+    }
+
+    /// The scope tokens (split on single spaces; empty when there is no string scope).
+    pub fn scopes(&self) -> Vec<String> {
+        match self.scope() {
+            Some(s) if !s.is_empty() => s.split(' ').map(str::to_string).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The rate limits of the ATI namespace, in token order (valid tokens only carry valid ones).
+    pub fn rate_limits(&self) -> Vec<(String, RateSpec)> {
+        let mut out = Vec::new();
+        if let Some(Json::Obj(rate)) = self.ati().and_then(|a| a.get("rate")) {
+            for (k, v) in rate {
+                if let Some(spec) = v.as_str().and_then(|s| RateSpec::parse(s).ok()) {
+                    out.push((k.clone(), spec));
+                }
+            }
+        }
+        out
+    }
+
+    /// True iff the token's scopes allow the concrete scope `required`.
+    pub fn allows(&self, required: &str) -> bool {
+        match self.scope().and_then(scope::scope_claim_tokens) {
+            Some(toks) => scope::check_scope(required, &toks),
+            None => false,
+        }
+    }
+
+    /// Every member that has no accessor, in token order.
+    pub fn extra(&self) -> impl Iterator<Item = (&str, &Json)> {
+        self.members.iter().filter(|(k, _)| !STANDARD_CLAIMS.contains(&k.as_str())).map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// All members in token order.
+    pub fn members(&self) -> &[(String, Json)] {
+        &self.members
+    }
+
+    /// The whole payload as a JSON object.
+    pub fn to_json(&self) -> Json {
+        Json::Obj(self.members.clone())
+    }
+
+    /// Consumes the claims into their members.
+    pub fn into_members(self) -> Vec<(String, Json)> {
+        self.members
+    }
+}
+
+/// `sub` grammar: `^[A-Za-z0-9._:@/-]{1,256}$`.
+pub fn is_valid_sub(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:@/-".contains(&b))
+}
+
+/// `jti` grammar: 1..128 printable ASCII characters (0x20..=0x7E).
+pub fn is_valid_jti(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| (0x20..=0x7e).contains(&b))
+}
+
+/// Checks the `ati` namespace: an object, `v == 1`, `rate` (optional) a map of valid pattern →
+/// valid rate spec. Returns the code the issuer reports (the verifier maps every failure to
+/// `ati_namespace_invalid`).
+pub(crate) fn check_ati(v: &Json) -> Result<()> {
+    let obj = v.as_obj().ok_or_else(|| Error::validation("ati must be an object"))?;
+    let mut saw_v = false;
+    for (k, val) in obj {
+        match k.as_str() {
+            "v" => {
+                if val.as_i64() != Some(1) {
+                    return Err(Error::validation("ati.v must be the integer 1"));
+                }
+                saw_v = true;
+            }
+            "rate" => check_rate_map(val)?,
+            _ => {}
+        }
+    }
+    if !saw_v {
+        return Err(Error::validation("ati.v is required"));
+    }
+    Ok(())
+}
+
+/// Checks a rate map `{pattern: spec}` (≤ 64 entries): `INVALID_SCOPE` for a bad key,
+/// `INVALID_RATE_SPEC` for a bad spec, `VALIDATION_ERROR` for wrong types.
+pub(crate) fn check_rate_map(v: &Json) -> Result<()> {
+    let m = v.as_obj().ok_or_else(|| Error::validation("rate must be an object of pattern -> rate spec"))?;
+    if m.len() > scope::MAX_TOKENS {
+        return Err(Error::validation("a rate map holds at most 64 entries"));
+    }
+    for (k, spec) in m {
+        if !scope::is_valid_pattern(k) {
+            return Err(Error::new(ErrorCode::InvalidScope, format!("rate key {:?} is not a valid scope pattern", crate::rate::truncate(k))));
+        }
+        let s = spec.as_str().ok_or_else(|| Error::validation("rate specs are strings"))?;
+        RateSpec::parse(s)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,310 @@
+//! Issuing tokens (SEMANTICS-tokens §3.1). The payload is written in the canonical order
+//! `sub, aud, iat, exp, nbf, scope, iss, jti, ati`, then extras in insertion order, as compact
+//! ASCII-escaped JSON: with a fixed clock and `jti`, HS256 output equals ati-client's byte for byte.
+
+use super::claims::{check_ati, check_rate_map, is_valid_jti, is_valid_sub, Claims, MAX_TIME, STANDARD_CLAIMS};
+use crate::b64;
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{write_str, Json};
+use crate::key::Key;
+use crate::scope;
+
+/// Current unix time in seconds.
+pub fn now_seconds() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// A random RFC 4122 version-4 UUID string.
+pub fn uuid4() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::getrandom(&mut b).is_err() {
+        // getrandom failing is not recoverable for key material, but a jti only needs
+        // uniqueness: fall back to time + address entropy.
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        b.copy_from_slice(&t.to_le_bytes());
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+fn time_claim(name: &str, v: &Json) -> Result<i64> {
+    match v {
+        Json::Int(i) if (0..=MAX_TIME).contains(i) => Ok(*i),
+        _ => Err(Error::validation(format!("{name} must be an integer in [0, 2^53-1]"))),
+    }
+}
+
+/// Validates claims for issuing and returns the payload members in canonical order.
+///
+/// Required: `sub`, `aud` (string), `exp`, `scope`. Defaults: `iat` = `now`, `jti` = a random
+/// UUIDv4 (also when empty). Optional: `nbf`, `iss`, `ati`. Extras keep insertion order.
+pub fn canonical_claims(claims: &Claims, now: Option<i64>) -> Result<Vec<(String, Json)>> {
+    let get = |n: &str| claims.get(n);
+    let need_str = |n: &str| -> Result<&str> {
+        match get(n) {
+            Some(Json::Str(s)) => Ok(s.as_str()),
+            Some(other) => Err(Error::validation(format!("{n} must be a string, not {}", other.kind()))),
+            None => Err(Error::validation(format!("claim {n:?} is required"))),
+        }
+    };
+    let sub = need_str("sub")?;
+    if !is_valid_sub(sub) {
+        return Err(Error::validation("sub must match ^[A-Za-z0-9._:@/-]{1,256}$"));
+    }
+    let aud = need_str("aud")?;
+    if aud.is_empty() {
+        return Err(Error::validation("aud must not be empty"));
+    }
+    let iat = match get("iat") {
+        Some(v) => time_claim("iat", v)?,
+        None => now.unwrap_or_else(now_seconds),
+    };
+    let exp = time_claim("exp", get("exp").ok_or_else(|| Error::validation("claim \"exp\" is required"))?)?;
+    if exp <= iat {
+        return Err(Error::validation("exp must be later than iat"));
+    }
+    let nbf = get("nbf").map(|v| time_claim("nbf", v)).transpose()?;
+    let scope = need_str("scope")?;
+    if !scope::is_valid_scope(scope) {
+        return Err(Error::new(ErrorCode::InvalidScope, "scope is not a valid scope claim"));
+    }
+    let iss = match get("iss") {
+        None | Some(Json::Null) => None,
+        Some(Json::Str(s)) if !s.is_empty() => Some(s.clone()),
+        Some(_) => return Err(Error::validation("iss must be a non-empty string")),
+    };
+    let jti = match get("jti") {
+        None | Some(Json::Null) => uuid4(),
+        Some(Json::Str(s)) if s.is_empty() => uuid4(),
+        Some(Json::Str(s)) if is_valid_jti(s) => s.clone(),
+        Some(_) => return Err(Error::validation("jti must be 1..128 printable ASCII characters")),
+    };
+    let ati = match get("ati") {
+        None | Some(Json::Null) => None,
+        Some(v) => {
+            check_ati(v)?;
+            Some(v.clone())
+        }
+    };
+    let mut out: Vec<(String, Json)> = Vec::with_capacity(claims.members().len() + 2);
+    out.push(("sub".into(), Json::Str(sub.to_string())));
+    out.push(("aud".into(), Json::Str(aud.to_string())));
+    out.push(("iat".into(), Json::Int(iat)));
+    out.push(("exp".into(), Json::Int(exp)));
+    if let Some(n) = nbf {
+        out.push(("nbf".into(), Json::Int(n)));
+    }
+    out.push(("scope".into(), Json::Str(scope.to_string())));
+    if let Some(i) = iss {
+        out.push(("iss".into(), Json::Str(i)));
+    }
+    out.push(("jti".into(), Json::Str(jti)));
+    if let Some(a) = ati {
+        out.push(("ati".into(), a));
+    }
+    for (k, v) in claims.members() {
+        if !STANDARD_CLAIMS.contains(&k.as_str()) {
+            out.push((k.clone(), v.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the JWS header for `key`.
+fn header(key: &Key) -> String {
+    let mut h = String::with_capacity(48);
+    h.push_str("{\"alg\":\"");
+    h.push_str(key.alg().as_str());
+    h.push_str("\",\"typ\":\"JWT\"");
+    if let Some(kid) = key.kid() {
+        h.push_str(",\"kid\":");
+        write_str(kid, &mut h);
+    }
+    h.push('}');
+    h
+}
+
+/// Signs already-canonical members (no validation).
+pub(crate) fn sign_members(key: &Key, members: &[(String, Json)]) -> Result<String> {
+    let payload = {
+        let mut s = String::with_capacity(256);
+        s.push('{');
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            write_str(k, &mut s);
+            s.push(':');
+            v.write_compact(&mut s);
+        }
+        s.push('}');
+        s
+    };
+    let mut out = String::with_capacity(payload.len() * 4 / 3 + 128);
+    b64::encode_into(header(key).as_bytes(), &mut out);
+    out.push('.');
+    b64::encode_into(payload.as_bytes(), &mut out);
+    let sig = key.sign(out.as_bytes())?;
+    out.push('.');
+    b64::encode_into(&sig, &mut out);
+    Ok(out)
+}
+
+/// `issue_token(key, claims)`: validates the claims (see [`canonical_claims`]) and signs them
+/// with `key`'s algorithm. `now` fixes the clock for a defaulted `iat`.
+pub fn issue(key: &Key, claims: &Claims, now: Option<i64>) -> Result<String> {
+    if !key.has_private() {
+        return Err(Error::invalid_key("this key has no private part and cannot sign"));
+    }
+    let members = canonical_claims(claims, now)?;
+    sign_members(key, &members)
+}
+
+/// Arguments of the ATI-compatible `issue_token` shortcut, with ati-client's defaults.
+#[derive(Clone, Debug)]
+pub struct AtiIssueArgs {
+    /// Subject (the agent id).
+    pub sub: String,
+    /// Scope claim (space-separated patterns).
+    pub scope: String,
+    /// Lifetime, 1..=86400 seconds (default 3600).
+    pub ttl_seconds: i64,
+    /// Audience (default `ati-proxy`).
+    pub aud: String,
+    /// Issuer (default `ati-orchestrator`; `None` omits the claim, as ati-client does).
+    pub iss: Option<String>,
+    /// Token id (default: a random UUIDv4, also when empty).
+    pub jti: Option<String>,
+    /// Rate limits `{pattern: spec}` in insertion order (default none).
+    pub rate: Vec<(String, String)>,
+    /// Extra claims appended after `ati`, in order.
+    pub extra: Vec<(String, Json)>,
+    /// Fixed clock in unix seconds (default: the system clock).
+    pub now: Option<i64>,
+}
+
+impl AtiIssueArgs {
+    /// ati-client's defaults for a subject and scope.
+    pub fn new(sub: impl Into<String>, scope: impl Into<String>) -> AtiIssueArgs {
+        AtiIssueArgs {
+            sub: sub.into(),
+            scope: scope.into(),
+            ttl_seconds: 3600,
+            aud: "ati-proxy".into(),
+            iss: Some("ati-orchestrator".into()),
+            jti: None,
+            rate: Vec::new(),
+            extra: Vec::new(),
+            now: None,
+        }
+    }
+
+    /// Builds the arguments from a JSON object with the keyword names of `issue_token`
+    /// (`sub`, `scope`, `ttl_seconds`, `aud`, `iss`, `jti`, `rate`, `now`). Dynamic bindings
+    /// pass their arguments through here so that wrong types give `VALIDATION_ERROR` in core.
+    /// An absent key takes the default; `iss: null` omits the claim; `jti`/`rate`/`now: null`
+    /// mean the default.
+    pub fn from_json(v: &Json) -> Result<AtiIssueArgs> {
+        let obj = v.as_obj().ok_or_else(|| Error::validation("issue_token arguments must be an object"))?;
+        let mut sub = None;
+        let mut scope = None;
+        let mut a = AtiIssueArgs::new("", "");
+        for (k, val) in obj {
+            let s = |what: &str| -> Result<String> {
+                val.as_str().map(str::to_string).ok_or_else(|| Error::validation(format!("{what} must be a string, not {}", val.kind())))
+            };
+            match k.as_str() {
+                "sub" => sub = Some(s("sub")?),
+                "scope" => scope = Some(s("scope")?),
+                "ttl_seconds" => match val {
+                    Json::Int(i) => a.ttl_seconds = *i,
+                    _ => return Err(Error::validation(format!("ttl_seconds must be an integer, not {}", val.kind()))),
+                },
+                "aud" => a.aud = s("aud")?,
+                "iss" => a.iss = if val.is_null() { None } else { Some(s("iss")?) },
+                "jti" => a.jti = if val.is_null() { None } else { Some(s("jti")?) },
+                "now" => match val {
+                    Json::Null => a.now = None,
+                    Json::Int(i) => a.now = Some(*i),
+                    _ => return Err(Error::validation("now must be an integer (unix seconds)")),
+                },
+                "rate" => match val {
+                    Json::Null => a.rate.clear(),
+                    Json::Obj(m) => {
+                        check_rate_map(val)?;
+                        a.rate = m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
+                    }
+                    _ => return Err(Error::validation("rate must be an object of pattern -> rate spec")),
+                },
+                other => return Err(Error::validation(format!("unknown issue_token argument {:?}", crate::rate::truncate(other)))),
+            }
+        }
+        a.sub = sub.ok_or_else(|| Error::validation("sub is required"))?;
+        a.scope = scope.ok_or_else(|| Error::validation("scope is required"))?;
+        Ok(a)
+    }
+}
+
+/// Issues an ATI-shaped token with any signing key (HS256 for ati-client compatibility).
+pub fn issue_ati(key: &Key, args: &AtiIssueArgs) -> Result<String> {
+    if !key.has_private() {
+        return Err(Error::invalid_key("this key has no private part and cannot sign"));
+    }
+    if !(1..=86400).contains(&args.ttl_seconds) {
+        return Err(Error::validation("ttl_seconds must be an integer in 1..86400"));
+    }
+    if !is_valid_sub(&args.sub) {
+        return Err(Error::validation("sub must match ^[A-Za-z0-9._:@/-]{1,256}$"));
+    }
+    if !scope::is_valid_scope(&args.scope) {
+        return Err(Error::new(ErrorCode::InvalidScope, "scope is not a valid scope claim"));
+    }
+    if args.aud.is_empty() {
+        return Err(Error::validation("aud must not be empty"));
+    }
+    if let Some(i) = &args.iss {
+        if i.is_empty() {
+            return Err(Error::validation("iss must not be empty (pass None to omit it)"));
+        }
+    }
+    let rate = Json::Obj(args.rate.iter().map(|(k, v)| (k.clone(), Json::Str(v.clone()))).collect());
+    check_rate_map(&rate)?;
+    let jti = match &args.jti {
+        Some(j) if !j.is_empty() => {
+            if !is_valid_jti(j) {
+                return Err(Error::validation("jti must be 1..128 printable ASCII characters"));
+            }
+            j.clone()
+        }
+        _ => uuid4(),
+    };
+    let now = args.now.unwrap_or_else(now_seconds);
+    if !(0..=MAX_TIME - 86400).contains(&now) {
+        return Err(Error::validation("now must be a unix time in seconds"));
+    }
+    let mut ati = vec![("v".to_string(), Json::Int(1))];
+    if !args.rate.is_empty() {
+        ati.push(("rate".to_string(), rate));
+    }
+    let mut members = vec![
+        ("sub".to_string(), Json::Str(args.sub.clone())),
+        ("aud".to_string(), Json::Str(args.aud.clone())),
+        ("iat".to_string(), Json::Int(now)),
+        ("exp".to_string(), Json::Int(now + args.ttl_seconds)),
+        ("scope".to_string(), Json::Str(args.scope.clone())),
+    ];
+    if let Some(i) = &args.iss {
+        members.push(("iss".to_string(), Json::Str(i.clone())));
+    }
+    members.push(("jti".to_string(), Json::Str(jti)));
+    members.push(("ati".to_string(), Json::Obj(ati)));
+    for (k, v) in &args.extra {
+        if STANDARD_CLAIMS.contains(&k.as_str()) || members.iter().any(|(m, _)| m == k) {
+            return Err(Error::validation(format!("extra claim {k:?} collides with a standard claim")));
+        }
+        members.push((k.clone(), v.clone()));
+    }
+    sign_members(key, &members)
+}
