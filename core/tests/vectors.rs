@@ -287,7 +287,7 @@ fn run_warden_case(sec: &str, case: &Json, root: &Json) -> Result<(), Failed> {
                 None => expect_error(r, expect),
             }
         }
-        "keys" => {
+        "keys_ops" => {
             let input = s(case, "input");
             let kid = case.get("kid").and_then(Json::as_str);
             let r = match s(case, "op") {

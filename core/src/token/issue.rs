@@ -152,6 +152,19 @@ pub(crate) fn sign_members(key: &Key, members: &[(String, Json)]) -> Result<Stri
     Ok(out)
 }
 
+/// Low-level JWS signing of exact header and payload bytes, with no checks at all. For tests,
+/// vector generation and tooling; use [`issue`] to issue tokens.
+pub fn sign_compact(key: &Key, header: &[u8], payload: &[u8]) -> Result<String> {
+    let mut out = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
+    b64::encode_into(header, &mut out);
+    out.push('.');
+    b64::encode_into(payload, &mut out);
+    let sig = key.sign(out.as_bytes())?;
+    out.push('.');
+    b64::encode_into(&sig, &mut out);
+    Ok(out)
+}
+
 /// `issue_token(key, claims)`: validates the claims (see [`canonical_claims`]) and signs them
 /// with `key`'s algorithm. `now` fixes the clock for a defaulted `iat`.
 pub fn issue(key: &Key, claims: &Claims, now: Option<i64>) -> Result<String> {

@@ -1,0 +1,98 @@
+# Warden — entry points. `make test` installs what it needs and runs everything that exists.
+# Each part also runs alone: test-core, test-python, test-node, test-go, test-java,
+# test-parity, test-e2e; bench-core, bench-python, …; vectors; demo; fuzz-smoke.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export CARGO_TERM_COLOR := never
+ROOT := $(abspath .)
+# The JDK >= 22 the Java SDK needs (UniFFI's Java generator emits FFM code).
+JAVA22_HOME ?= $(shell ls -d /usr/lib/jvm/temurin-*-jdk-* 2>/dev/null | sort -V | tail -1)
+export JAVA22_HOME
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+
+.PHONY: test test-core test-python test-node test-go test-java test-parity test-e2e \
+        bench bench-core bench-python bench-node bench-go bench-java \
+        vectors vectors-check demo fuzz-smoke fuzz venv interop-core lint-core help
+
+help:
+	@echo "make demo    run the gateway on SQLite plus an example agent"
+	@echo "make test    install what is needed and run every test suite"
+	@echo "make bench   side-by-side benchmarks against the peers"
+
+test: test-core test-python test-node test-go test-java test-parity test-e2e
+	@echo "make test: all parts passed"
+
+# ---------------------------------------------------------------- core
+lint-core:
+	cargo fmt --all --check
+	cargo clippy -p warden-core --all-targets -- -D warnings
+
+test-core: lint-core vectors-check interop-core
+	cargo test -p warden-core
+
+# A Python venv for peer tools (ati-client, PyJWT, cryptography) shared by the suites.
+venv: $(VENV)/.ok
+$(VENV)/.ok: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r tests/requirements.txt
+	touch $@
+
+# Real-peer interop: Warden <-> ati-client 0.7.15 and PyJWT (HS256, EdDSA, ES256).
+interop-core: venv
+	cargo build -q -p warden-core --example tokencli
+	$(PY) tests/interop/ati_pyjwt_interop.py $(ROOT)/target/debug/examples/tokencli
+
+# Regenerate Warden's own vectors, then fail if they changed (CI drift check).
+vectors:
+	cargo run -q -p warden-core --example gen_vectors -- tests/vectors/warden_tokens.json
+
+vectors-check: vectors
+	git diff --exit-code -- tests/vectors
+
+# ---------------------------------------------------------------- bindings
+define run_part
+	@if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); else echo "$(2) in $(1): this part does not exist yet (passes)"; fi
+endef
+
+test-python:
+	$(call run_part,bindings-python,test)
+test-node:
+	$(call run_part,bindings-node,test)
+test-go:
+	$(call run_part,bindings-go,test)
+test-java:
+	$(call run_part,bindings-java,test)
+test-parity:
+	$(call run_part,tests/parity,test)
+test-e2e:
+	$(call run_part,tests/e2e,test)
+
+# ---------------------------------------------------------------- benchmarks
+bench: bench-core bench-python bench-node bench-go bench-java
+
+bench-core:
+	cargo bench -p warden-bench --bench tokens -- --noplot 2>&1 | tee target/bench-core.txt
+	$(PY) bench/rust/ratios.py target/bench-core.txt || python3 bench/rust/ratios.py target/bench-core.txt
+
+bench-python:
+	$(call run_part,bindings-python,bench)
+bench-node:
+	$(call run_part,bindings-node,bench)
+bench-go:
+	$(call run_part,bindings-go,bench)
+bench-java:
+	$(call run_part,bindings-java,bench)
+
+# ---------------------------------------------------------------- fuzzing
+# cargo-fuzz needs nightly (present on this machine as a rustup toolchain).
+FUZZ_SECONDS ?= 20
+fuzz-smoke:
+	@command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz --locked
+	cd core/fuzz && for t in $$(cargo +nightly fuzz list); do \
+	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; done
+
+# ---------------------------------------------------------------- demo
+demo:
+	$(call run_part,gateway,demo)
