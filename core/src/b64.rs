@@ -22,21 +22,69 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(bytes, out)
 }
 
-/// Decodes canonical unpadded base64url.
+const INVALID: u8 = 0xff;
+
+/// base64url alphabet value of each byte, `INVALID` elsewhere.
+static DECODE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decodes canonical unpadded base64url (table-driven; tokens are short and hot).
 pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
-    if seg.is_empty() {
-        return Err(B64Error::Malformed);
+    if seg.is_empty() || seg.len() % 4 == 1 {
+        return Err(classify(seg).unwrap_or(B64Error::Malformed));
     }
-    for &c in seg {
-        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
-            continue;
+    let mut out = Vec::with_capacity(seg.len() / 4 * 3 + 2);
+    let mut chunks = seg.chunks_exact(4);
+    for c in &mut chunks {
+        let (a, b, cc, d) = (DECODE[c[0] as usize], DECODE[c[1] as usize], DECODE[c[2] as usize], DECODE[c[3] as usize]);
+        if (a | b | cc | d) == INVALID || (a | b | cc | d) & 0xc0 != 0 {
+            return Err(classify(seg).unwrap_or(B64Error::Malformed));
         }
-        return Err(if matches!(c, b'=' | b'+' | b'/') { B64Error::NonCanonical } else { B64Error::Malformed });
+        let n = (a as u32) << 18 | (b as u32) << 12 | (cc as u32) << 6 | d as u32;
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
     }
-    if seg.len() % 4 == 1 {
-        return Err(B64Error::Malformed);
+    let rem = chunks.remainder();
+    let vals: Vec<u8> = rem.iter().map(|&c| DECODE[c as usize]).collect();
+    if vals.iter().any(|&v| v == INVALID) {
+        return Err(classify(seg).unwrap_or(B64Error::Malformed));
     }
-    URL_SAFE_NO_PAD.decode(seg).map_err(|_| B64Error::NonCanonical)
+    match vals.len() {
+        0 => {}
+        2 => {
+            if vals[1] & 0x0f != 0 {
+                return Err(B64Error::NonCanonical);
+            }
+            out.push(vals[0] << 2 | vals[1] >> 4);
+        }
+        3 => {
+            if vals[2] & 0x03 != 0 {
+                return Err(B64Error::NonCanonical);
+            }
+            out.push(vals[0] << 2 | vals[1] >> 4);
+            out.push(vals[1] << 4 | vals[2] >> 2);
+        }
+        _ => return Err(B64Error::Malformed),
+    }
+    Ok(out)
+}
+
+/// The reason a segment with a byte outside the base64url alphabet fails (None if all are in it).
+fn classify(seg: &[u8]) -> Option<B64Error> {
+    seg.iter().find(|&&c| DECODE[c as usize] == INVALID).map(|&c| {
+        if matches!(c, b'=' | b'+' | b'/') {
+            B64Error::NonCanonical
+        } else {
+            B64Error::Malformed
+        }
+    })
 }
 
 /// Decodes canonical base64url into a fixed-size array.
@@ -56,5 +104,10 @@ mod tests {
         assert_eq!(decode(b"Y"), Err(B64Error::Malformed));
         assert_eq!(decode(b"Y.Q"), Err(B64Error::Malformed));
         assert_eq!(decode(b"a+b/"), Err(B64Error::NonCanonical));
+        assert_eq!(decode(b""), Err(B64Error::Malformed));
+        for n in 1..64usize {
+            let data: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(37)).collect();
+            assert_eq!(decode(encode(&data).as_bytes()).unwrap(), data);
+        }
     }
 }

@@ -73,10 +73,10 @@ impl Json {
         if text.starts_with(b"\xEF\xBB\xBF") {
             return Err(JsonError::InvalidUnicode);
         }
-        if std::str::from_utf8(text).is_err() {
+        let Ok(src) = std::str::from_utf8(text) else {
             return Err(JsonError::InvalidUnicode);
-        }
-        let mut p = Parser { b: text, i: 0, max_depth };
+        };
+        let mut p = Parser { s: src, b: text, i: 0, max_depth };
         p.ws();
         let v = p.value(0)?;
         p.ws();
@@ -327,6 +327,8 @@ fn write_float(f: f64, out: &mut String) {
 }
 
 struct Parser<'a> {
+    /// The input as text (validated UTF-8 once); slices at ASCII positions are char boundaries.
+    s: &'a str,
     b: &'a [u8],
     i: usize,
     max_depth: usize,
@@ -361,7 +363,7 @@ impl<'a> Parser<'a> {
                     return Err(JsonError::TooDeep);
                 }
                 self.i += 1;
-                let mut members: Vec<(String, Json)> = Vec::new();
+                let mut members: Vec<(String, Json)> = Vec::with_capacity(8);
                 self.ws();
                 if self.peek() == Some(b'}') {
                     self.i += 1;
@@ -467,8 +469,7 @@ impl<'a> Parser<'a> {
                 self.i += 1;
             }
         }
-        // SAFETY of the conversion: the slice holds only ASCII digits, signs, '.', 'e'.
-        let text = std::str::from_utf8(&self.b[start..self.i]).map_err(|_| JsonError::Malformed)?;
+        let text = self.s.get(start..self.i).ok_or(JsonError::Malformed)?;
         if is_int {
             match text.parse::<i64>() {
                 Ok(i) => Ok(Json::Int(i)),
@@ -506,23 +507,23 @@ impl<'a> Parser<'a> {
         self.i += 1;
         let start = self.i;
         // Fast path: no escapes.
-        while self.i < self.b.len() {
-            let c = self.b[self.i];
-            if c == b'"' {
-                // The whole input is valid UTF-8 and we stopped at an ASCII byte.
-                let s = std::str::from_utf8(&self.b[start..self.i]).map_err(|_| JsonError::InvalidUnicode)?;
-                self.i += 1;
-                return Ok(s.to_string());
+        match self.b[self.i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20) {
+            Some(off) => {
+                self.i += off;
+                match self.b[self.i] {
+                    b'"' => {
+                        // The whole input is valid UTF-8 and both ends sit on ASCII bytes.
+                        let s = self.s.get(start..self.i).ok_or(JsonError::InvalidUnicode)?;
+                        self.i += 1;
+                        return Ok(s.to_string());
+                    }
+                    b'\\' => {}
+                    _ => return Err(JsonError::Malformed),
+                }
             }
-            if c == b'\\' {
-                break;
-            }
-            if c < 0x20 {
-                return Err(JsonError::Malformed);
-            }
-            self.i += 1;
+            None => return Err(JsonError::Malformed),
         }
-        let mut out = String::from_utf8(self.b[start..self.i].to_vec()).map_err(|_| JsonError::InvalidUnicode)?;
+        let mut out = String::from(self.s.get(start..self.i).ok_or(JsonError::InvalidUnicode)?);
         loop {
             let c = *self.b.get(self.i).ok_or(JsonError::Malformed)?;
             match c {
@@ -571,8 +572,7 @@ impl<'a> Parser<'a> {
                     // Copy one UTF-8 sequence (input already validated).
                     let len = utf8_len(c);
                     let end = self.i + len;
-                    let s = std::str::from_utf8(self.b.get(self.i..end).ok_or(JsonError::Malformed)?)
-                        .map_err(|_| JsonError::InvalidUnicode)?;
+                    let s = self.s.get(self.i..end).ok_or(JsonError::InvalidUnicode)?;
                     out.push_str(s);
                     self.i = end;
                 }

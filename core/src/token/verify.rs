@@ -222,14 +222,14 @@ pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: 
     }
     let mut dots = [0usize; 4];
     let mut n = 0;
-    for (i, &c) in token.iter().enumerate() {
-        if c == b'.' {
-            if n == 4 {
-                return Err(Error::invalid_token("malformed", "too many token segments"));
-            }
-            dots[n] = i;
-            n += 1;
+    let mut from = 0;
+    while let Some(off) = token[from..].iter().position(|&c| c == b'.') {
+        if n == 4 {
+            return Err(Error::invalid_token("malformed", "too many token segments"));
         }
+        dots[n] = from + off;
+        n += 1;
+        from += off + 1;
     }
     if n == 4 {
         return Err(Error::invalid_token("jwe_not_accepted", "a five-segment token (JWE) is not accepted"));
@@ -240,6 +240,11 @@ pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: 
     let (h, p, s) = (&token[..dots[0]], &token[dots[0] + 1..dots[1]], &token[dots[1] + 1..]);
     if h.is_empty() || p.is_empty() || s.is_empty() {
         return Err(Error::invalid_token("malformed", "empty token segment"));
+    }
+    // Fast path for the canonical header Warden and ati-client emit, `{"alg":"HS256","typ":"JWT"}`:
+    // its decoding is known, so the general header rules below would reach the same verdict.
+    if h == CANONICAL_HS256_HEADER_B64 && allowed.contains(&Alg::HS256) && allowed_typ.iter().any(|a| a.eq_ignore_ascii_case("JWT")) && !kid_required {
+        return decode_rest(Alg::HS256, None, p, s, dots[1], max_depth);
     }
     let header_bytes = b64::decode(h).map_err(b64_reason)?;
     let header = match Json::parse_with_depth(&header_bytes, max_depth).map_err(|e| json_reason(e, "header"))? {
@@ -284,13 +289,20 @@ pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: 
     if kid_required && kid.is_none() {
         return Err(Error::invalid_token("kid_invalid", "a kid header is required"));
     }
+    decode_rest(alg, kid, p, s, dots[1], max_depth)
+}
+
+/// base64url of `{"alg":"HS256","typ":"JWT"}`.
+const CANONICAL_HS256_HEADER_B64: &[u8] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+fn decode_rest(alg: Alg, kid: Option<String>, p: &[u8], s: &[u8], signing_input_len: usize, max_depth: usize) -> Result<Decoded> {
     let payload_bytes = b64::decode(p).map_err(b64_reason)?;
     let payload = match Json::parse_with_depth(&payload_bytes, max_depth).map_err(|e| json_reason(e, "payload"))? {
         Json::Obj(m) => m,
         _ => return Err(Error::invalid_token("malformed", "token payload is not a JSON object")),
     };
     let signature = b64::decode(s).map_err(b64_reason)?;
-    Ok(Decoded { alg, kid, payload, signing_input_len: dots[1], signature })
+    Ok(Decoded { alg, kid, payload, signing_input_len, signature })
 }
 
 fn type_err(name: &str) -> Error {
@@ -523,4 +535,12 @@ pub fn inspect(token: &[u8]) -> Result<Claims> {
     let typ = ["JWT".to_string(), "at+jwt".to_string()];
     let d = decode(token, 8192, 32, &[Alg::HS256, Alg::EdDSA, Alg::ES256], &typ, false)?;
     Ok(Claims::from_members(d.payload))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_header_constant() {
+        assert_eq!(crate::b64::encode(br#"{"alg":"HS256","typ":"JWT"}"#).as_bytes(), super::CANONICAL_HS256_HEADER_B64);
+    }
 }
