@@ -25,7 +25,7 @@ test: test-core test-python test-node test-go test-java test-parity test-e2e
 
 # ---------------------------------------------------------------- core
 lint-core:
-	cargo fmt --all --check
+	cargo fmt -p warden-core -p warden-bench --check
 	cargo clippy -p warden-core --all-targets -- -D warnings
 
 test-core: lint-core vectors-check interop-core

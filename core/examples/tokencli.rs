@@ -17,7 +17,10 @@ fn answer(r: Result<Json>) -> Json {
     match r {
         Ok(v) => v,
         Err(e) => {
-            let mut m = vec![("error".to_string(), Json::from(e.code().as_str())), ("message".to_string(), Json::from(e.message()))];
+            let mut m = vec![
+                ("error".to_string(), Json::from(e.code().as_str())),
+                ("message".to_string(), Json::from(e.message())),
+            ];
             if let Some(r) = e.reason() {
                 m.push(("reason".into(), Json::from(r)));
             }
@@ -27,17 +30,23 @@ fn answer(r: Result<Json>) -> Json {
 }
 
 fn field<'a>(v: &'a Json, k: &str) -> Result<&'a Json> {
-    v.get(k).ok_or_else(|| Error::validation(format!("missing {k}")))
+    v.get(k)
+        .ok_or_else(|| Error::validation(format!("missing {k}")))
 }
 
 fn text<'a>(v: &'a Json, k: &str) -> Result<&'a str> {
-    field(v, k)?.as_str().ok_or_else(|| Error::validation(format!("{k} must be a string")))
+    field(v, k)?
+        .as_str()
+        .ok_or_else(|| Error::validation(format!("{k} must be a string")))
 }
 
 fn handle(req: &Json) -> Result<Json> {
     let one = |k: &str, v: Json| Json::Obj(vec![(k.to_string(), v)]);
     match text(req, "op")? {
-        "issue_ati" => Ok(one("token", issue_token_json(text(req, "secret")?, field(req, "args")?)?.into())),
+        "issue_ati" => Ok(one(
+            "token",
+            issue_token_json(text(req, "secret")?, field(req, "args")?)?.into(),
+        )),
         "validate" => {
             let args = ValidateArgs {
                 issuer: req.get("issuer").and_then(Json::as_str).map(str::to_string),
@@ -49,7 +58,11 @@ fn handle(req: &Json) -> Result<Json> {
         }
         "issue" => {
             let key = Key::from_jwk_value(field(req, "jwk")?)?;
-            let t = token::issue(&key, &Claims::from_json(field(req, "claims")?.clone())?, None)?;
+            let t = token::issue(
+                &key,
+                &Claims::from_json(field(req, "claims")?.clone())?,
+                None,
+            )?;
             Ok(one("token", t.into()))
         }
         "verify" => {

@@ -35,7 +35,12 @@ pub struct ValidateArgs {
 
 impl Default for ValidateArgs {
     fn default() -> ValidateArgs {
-        ValidateArgs { audience: "ati-proxy".into(), issuer: None, leeway: 60, now: None }
+        ValidateArgs {
+            audience: "ati-proxy".into(),
+            issuer: None,
+            leeway: 60,
+            now: None,
+        }
     }
 }
 

@@ -44,7 +44,12 @@ pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
     let mut out = Vec::with_capacity(seg.len() / 4 * 3 + 2);
     let mut chunks = seg.chunks_exact(4);
     for c in &mut chunks {
-        let (a, b, cc, d) = (DECODE[c[0] as usize], DECODE[c[1] as usize], DECODE[c[2] as usize], DECODE[c[3] as usize]);
+        let (a, b, cc, d) = (
+            DECODE[c[0] as usize],
+            DECODE[c[1] as usize],
+            DECODE[c[2] as usize],
+            DECODE[c[3] as usize],
+        );
         if (a | b | cc | d) == INVALID || (a | b | cc | d) & 0xc0 != 0 {
             return Err(classify(seg).unwrap_or(B64Error::Malformed));
         }
@@ -53,7 +58,7 @@ pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
     }
     let rem = chunks.remainder();
     let vals: Vec<u8> = rem.iter().map(|&c| DECODE[c as usize]).collect();
-    if vals.iter().any(|&v| v == INVALID) {
+    if vals.contains(&INVALID) {
         return Err(classify(seg).unwrap_or(B64Error::Malformed));
     }
     match vals.len() {
@@ -78,13 +83,15 @@ pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
 
 /// The reason a segment with a byte outside the base64url alphabet fails (None if all are in it).
 fn classify(seg: &[u8]) -> Option<B64Error> {
-    seg.iter().find(|&&c| DECODE[c as usize] == INVALID).map(|&c| {
-        if matches!(c, b'=' | b'+' | b'/') {
-            B64Error::NonCanonical
-        } else {
-            B64Error::Malformed
-        }
-    })
+    seg.iter()
+        .find(|&&c| DECODE[c as usize] == INVALID)
+        .map(|&c| {
+            if matches!(c, b'=' | b'+' | b'/') {
+                B64Error::NonCanonical
+            } else {
+                B64Error::Malformed
+            }
+        })
 }
 
 /// Decodes canonical base64url into a fixed-size array.

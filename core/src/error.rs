@@ -102,12 +102,26 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error with a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, reason: None, message: message.into(), details: None }
+        Error {
+            code,
+            reason: None,
+            message: message.into(),
+            details: None,
+        }
     }
 
     /// A new error with a code, a stable reason and a message.
-    pub fn with_reason(code: ErrorCode, reason: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Error {
-        Error { code, reason: Some(reason.into()), message: message.into(), details: None }
+    pub fn with_reason(
+        code: ErrorCode,
+        reason: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Error {
+        Error {
+            code,
+            reason: Some(reason.into()),
+            message: message.into(),
+            details: None,
+        }
     }
 
     /// Attaches structured details.

@@ -76,7 +76,12 @@ impl Json {
         let Ok(src) = std::str::from_utf8(text) else {
             return Err(JsonError::InvalidUnicode);
         };
-        let mut p = Parser { s: src, b: text, i: 0, max_depth };
+        let mut p = Parser {
+            s: src,
+            b: text,
+            i: 0,
+            max_depth,
+        };
         p.ws();
         let v = p.value(0)?;
         p.ws();
@@ -507,7 +512,10 @@ impl<'a> Parser<'a> {
         self.i += 1;
         let start = self.i;
         // Fast path: no escapes.
-        match self.b[self.i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20) {
+        match self.b[self.i..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        {
             Some(off) => {
                 self.i += off;
                 match self.b[self.i] {
@@ -547,7 +555,9 @@ impl<'a> Parser<'a> {
                         b'u' => {
                             let u = self.hex4()?;
                             let cp = if (0xD800..0xDC00).contains(&u) {
-                                if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                                if self.b.get(self.i) == Some(&b'\\')
+                                    && self.b.get(self.i + 1) == Some(&b'u')
+                                {
                                     self.i += 2;
                                     let lo = self.hex4()?;
                                     if !(0xDC00..0xE000).contains(&lo) {
@@ -597,7 +607,10 @@ mod tests {
 
     #[test]
     fn strictness() {
-        assert_eq!(Json::parse(r#"{"a":1,"a":2}"#), Err(JsonError::DuplicateMember));
+        assert_eq!(
+            Json::parse(r#"{"a":1,"a":2}"#),
+            Err(JsonError::DuplicateMember)
+        );
         assert_eq!(Json::parse(r#"{"a":NaN}"#), Err(JsonError::Malformed));
         assert_eq!(Json::parse(r#""\ud800""#), Err(JsonError::InvalidUnicode));
         assert_eq!(Json::parse(r#""\udc00x""#), Err(JsonError::InvalidUnicode));
@@ -606,16 +619,28 @@ mod tests {
         assert_eq!(Json::parse("1e999"), Err(JsonError::Malformed));
         assert_eq!(Json::parse("01"), Err(JsonError::Malformed));
         assert_eq!(Json::parse("\"a\u{1}\""), Err(JsonError::Malformed));
-        assert_eq!(Json::parse_with_depth(b"[[[]]]", 2), Err(JsonError::TooDeep));
+        assert_eq!(
+            Json::parse_with_depth(b"[[[]]]", 2),
+            Err(JsonError::TooDeep)
+        );
         assert!(Json::parse_with_depth(b"[[]]", 2).is_ok());
-        assert_eq!(Json::parse_with_depth(b"\xff", 2), Err(JsonError::InvalidUnicode));
+        assert_eq!(
+            Json::parse_with_depth(b"\xff", 2),
+            Err(JsonError::InvalidUnicode)
+        );
         assert_eq!(Json::parse(r#""\ud83d\ude00""#), Ok(Json::Str("😀".into())));
-        assert_eq!(Json::parse("99999999999999999999"), Ok(Json::BigInt("99999999999999999999".into())));
+        assert_eq!(
+            Json::parse("99999999999999999999"),
+            Ok(Json::BigInt("99999999999999999999".into()))
+        );
     }
 
     #[test]
     fn python_compatible_output() {
-        let v = Json::parse(r#"{"a":"é</>&\"\\\u0001\u007f","b":[1,2.5,1780003600.0,1e16,1e-5,0.0001]}"#).unwrap();
+        let v = Json::parse(
+            r#"{"a":"é</>&\"\\\u0001\u007f","b":[1,2.5,1780003600.0,1e16,1e-5,0.0001]}"#,
+        )
+        .unwrap();
         assert_eq!(
             v.to_compact(),
             r#"{"a":"\u00e9</>&\"\\\u0001\u007f","b":[1,2.5,1780003600.0,1e+16,1e-05,0.0001]}"#

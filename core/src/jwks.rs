@@ -32,7 +32,8 @@ fn is_loopback_host(host: &str) -> bool {
 
 /// Checks a JWKS URL: `https://…`, or `http://` to a loopback host only.
 pub fn check_url(url: &str) -> Result<()> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| Error::validation("JWKS url is not a valid URL"))?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| Error::validation("JWKS url is not a valid URL"))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
@@ -40,7 +41,9 @@ pub fn check_url(url: &str) -> Result<()> {
             if is_loopback_host(host) {
                 Ok(())
             } else {
-                Err(Error::validation("JWKS must be fetched over https (plain http only to loopback)"))
+                Err(Error::validation(
+                    "JWKS must be fetched over https (plain http only to loopback)",
+                ))
             }
         }
         _ => Err(Error::validation("JWKS url must be https")),
@@ -56,11 +59,19 @@ fn map_reqwest(e: reqwest::Error) -> Error {
 }
 
 async fn download(client: &reqwest::Client, url: &str) -> Result<KeySetKeys> {
-    let mut resp = client.get(url).header("accept", "application/json").send().await.map_err(map_reqwest)?;
+    let mut resp = client
+        .get(url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(map_reqwest)?;
     let status = resp.status().as_u16();
     if status != 200 {
-        return Err(Error::new(ErrorCode::NetworkError, format!("JWKS fetch answered HTTP {status}"))
-            .details(Json::Obj(vec![("status".into(), Json::Int(status as i64))])));
+        return Err(Error::new(
+            ErrorCode::NetworkError,
+            format!("JWKS fetch answered HTTP {status}"),
+        )
+        .details(Json::Obj(vec![("status".into(), Json::Int(status as i64))])));
     }
     let mut body: Vec<u8> = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(map_reqwest)? {
@@ -69,7 +80,8 @@ async fn download(client: &reqwest::Client, url: &str) -> Result<KeySetKeys> {
         }
         body.extend_from_slice(&chunk);
     }
-    let v = Json::parse_with_depth(&body, 16).map_err(|e| Error::invalid_key(format!("JWKS is not valid JSON: {e}")))?;
+    let v = Json::parse_with_depth(&body, 16)
+        .map_err(|e| Error::invalid_key(format!("JWKS is not valid JSON: {e}")))?;
     parse_jwks_keys(&v)
 }
 
@@ -77,7 +89,11 @@ type KeySetKeys = Vec<crate::key::Key>;
 
 impl RemoteSource {
     pub(crate) fn after_lookup(&self, set: &KeySet, unknown_kid: bool) {
-        let stale = self.fetched_at.lock().map(|t| t.elapsed() >= self.ttl).unwrap_or(true);
+        let stale = self
+            .fetched_at
+            .lock()
+            .map(|t| t.elapsed() >= self.ttl)
+            .unwrap_or(true);
         if !(stale || unknown_kid) {
             return;
         }
@@ -117,7 +133,11 @@ impl KeySet {
     }
 
     #[doc(hidden)]
-    pub async fn fetch_with_interval(url: &str, ttl_seconds: u64, min_interval: Duration) -> Result<KeySet> {
+    pub async fn fetch_with_interval(
+        url: &str,
+        ttl_seconds: u64,
+        min_interval: Duration,
+    ) -> Result<KeySet> {
         check_url(url)?;
         if !(1..=86400).contains(&ttl_seconds) {
             return Err(Error::validation("ttl_seconds must be in 1..86400"));
@@ -143,7 +163,11 @@ impl KeySet {
     /// Re-fetches a fetched key set now (on failure the old keys stay). `VALIDATION_ERROR` for a
     /// set that was not fetched.
     pub async fn refresh(&self) -> Result<()> {
-        let remote = self.inner.remote.as_ref().ok_or_else(|| Error::validation("this key set was not fetched from a URL"))?;
+        let remote = self
+            .inner
+            .remote
+            .as_ref()
+            .ok_or_else(|| Error::validation("this key set was not fetched from a URL"))?;
         let keys = download(&remote.client, &remote.url).await?;
         *self.inner.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
         *remote.fetched_at.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();

@@ -43,7 +43,12 @@ impl Alg {
 
     /// Parses a JOSE name or fails with `VALIDATION_ERROR`.
     pub fn parse_arg(s: &str) -> Result<Alg> {
-        Alg::parse(s).ok_or_else(|| Error::validation(format!("unsupported algorithm {:?} (HS256, EdDSA, ES256)", crate::rate::truncate(s))))
+        Alg::parse(s).ok_or_else(|| {
+            Error::validation(format!(
+                "unsupported algorithm {:?} (HS256, EdDSA, ES256)",
+                crate::rate::truncate(s)
+            ))
+        })
     }
 }
 
@@ -53,10 +58,20 @@ impl fmt::Display for Alg {
     }
 }
 
+#[allow(clippy::large_enum_variant)] // always behind an Arc
 pub(crate) enum Material {
-    Hmac { secret: Zeroizing<Vec<u8>>, mac: Hmac<Sha256> },
-    Ed25519 { public: ed25519_dalek::VerifyingKey, private: Option<ed25519_dalek::SigningKey> },
-    Es256 { public: p256::ecdsa::VerifyingKey, private: Option<p256::ecdsa::SigningKey> },
+    Hmac {
+        secret: Zeroizing<Vec<u8>>,
+        mac: Hmac<Sha256>,
+    },
+    Ed25519 {
+        public: ed25519_dalek::VerifyingKey,
+        private: Option<ed25519_dalek::SigningKey>,
+    },
+    Es256 {
+        public: p256::ecdsa::VerifyingKey,
+        private: Option<p256::ecdsa::SigningKey>,
+    },
 }
 
 struct KeyInner {
@@ -87,7 +102,9 @@ fn check_kid(kid: Option<&str>) -> Result<Option<String>> {
         None => Ok(None),
         Some(k) => {
             if k.is_empty() || k.len() > 256 || k.chars().any(char::is_control) {
-                Err(Error::validation("kid must be 1..256 bytes without control characters"))
+                Err(Error::validation(
+                    "kid must be 1..256 bytes without control characters",
+                ))
             } else {
                 Ok(Some(k.to_string()))
             }
@@ -106,13 +123,19 @@ fn hex_val(c: u8) -> Option<u8> {
 
 /// Ed25519 public key bytes: canonical encoding, on the curve, not of small order.
 fn ed25519_public(bytes: &[u8]) -> Result<ed25519_dalek::VerifyingKey> {
-    let arr: [u8; 32] = bytes.try_into().map_err(|_| Error::invalid_key("an Ed25519 public key is 32 bytes"))?;
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| Error::invalid_key("an Ed25519 public key is 32 bytes"))?;
     // y must be < p = 2^255 - 19 (canonical encoding).
-    let y_non_canonical = (arr[31] & 0x7f) == 0x7f && arr[1..31].iter().all(|&b| b == 0xff) && arr[0] >= 0xed;
+    let y_non_canonical =
+        (arr[31] & 0x7f) == 0x7f && arr[1..31].iter().all(|&b| b == 0xff) && arr[0] >= 0xed;
     if y_non_canonical {
-        return Err(Error::invalid_key("Ed25519 public key is not canonically encoded"));
+        return Err(Error::invalid_key(
+            "Ed25519 public key is not canonically encoded",
+        ));
     }
-    let vk = ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|_| Error::invalid_key("Ed25519 public key is not a curve point"))?;
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&arr)
+        .map_err(|_| Error::invalid_key("Ed25519 public key is not a curve point"))?;
     if vk.is_weak() {
         return Err(Error::invalid_key("Ed25519 public key has small order"));
     }
@@ -128,7 +151,9 @@ impl Key {
     pub fn hs256_hex(secret_hex: &str, kid: Option<&str>) -> Result<Key> {
         let b = secret_hex.as_bytes();
         if b.len() != 64 {
-            return Err(Error::invalid_key("the HS256 secret must be exactly 64 hex digits (32 bytes)"));
+            return Err(Error::invalid_key(
+                "the HS256 secret must be exactly 64 hex digits (32 bytes)",
+            ));
         }
         let mut out = Zeroizing::new(vec![0u8; 32]);
         for i in 0..32 {
@@ -143,20 +168,38 @@ impl Key {
     /// HS256 from raw bytes (at least 32).
     pub fn hs256_bytes(secret: &[u8], kid: Option<&str>) -> Result<Key> {
         if secret.len() < MIN_HMAC_BYTES {
-            return Err(Error::invalid_key(format!("an HS256 secret needs at least {MIN_HMAC_BYTES} bytes")));
+            return Err(Error::invalid_key(format!(
+                "an HS256 secret needs at least {MIN_HMAC_BYTES} bytes"
+            )));
         }
         let kid = check_kid(kid)?;
-        let mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).map_err(|_| Error::invalid_key("bad HMAC key"))?;
-        Ok(Key::build(Alg::HS256, kid, Material::Hmac { secret: Zeroizing::new(secret.to_vec()), mac }))
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+            .map_err(|_| Error::invalid_key("bad HMAC key"))?;
+        Ok(Key::build(
+            Alg::HS256,
+            kid,
+            Material::Hmac {
+                secret: Zeroizing::new(secret.to_vec()),
+                mac,
+            },
+        ))
     }
 
     /// A new random Ed25519 key pair.
     pub fn generate_ed25519(kid: Option<&str>) -> Result<Key> {
         let kid = check_kid(kid)?;
         let mut seed = Zeroizing::new([0u8; 32]);
-        getrandom::getrandom(seed.as_mut()).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+        getrandom::getrandom(seed.as_mut())
+            .map_err(|e| Error::internal(format!("no randomness: {e}")))?;
         let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
-        Ok(Key::build(Alg::EdDSA, kid, Material::Ed25519 { public: sk.verifying_key(), private: Some(sk) }))
+        Ok(Key::build(
+            Alg::EdDSA,
+            kid,
+            Material::Ed25519 {
+                public: sk.verifying_key(),
+                private: Some(sk),
+            },
+        ))
     }
 
     /// A new random P-256 key pair.
@@ -164,10 +207,18 @@ impl Key {
         let kid = check_kid(kid)?;
         loop {
             let mut d = Zeroizing::new([0u8; 32]);
-            getrandom::getrandom(d.as_mut()).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+            getrandom::getrandom(d.as_mut())
+                .map_err(|e| Error::internal(format!("no randomness: {e}")))?;
             if let Ok(sk) = p256::ecdsa::SigningKey::from_slice(d.as_ref()) {
                 let public = *sk.verifying_key();
-                return Ok(Key::build(Alg::ES256, kid, Material::Es256 { public, private: Some(sk) }));
+                return Ok(Key::build(
+                    Alg::ES256,
+                    kid,
+                    Material::Es256 {
+                        public,
+                        private: Some(sk),
+                    },
+                ));
             }
         }
     }
@@ -175,24 +226,35 @@ impl Key {
     /// Parses a JWK (JSON text). kty `oct`, `OKP`/`Ed25519`, `EC`/`P-256`; a JWK `alg`, if
     /// present, must match; private parts must match the public parts.
     pub fn from_jwk(json: &str) -> Result<Key> {
-        let v = Json::parse(json).map_err(|e| Error::invalid_key(format!("JWK is not valid JSON: {e}")))?;
+        let v = Json::parse(json)
+            .map_err(|e| Error::invalid_key(format!("JWK is not valid JSON: {e}")))?;
         Key::from_jwk_value(&v)
     }
 
     /// Parses a JWK already decoded as JSON.
     pub fn from_jwk_value(v: &Json) -> Result<Key> {
-        let obj = v.as_obj().ok_or_else(|| Error::invalid_key("a JWK is a JSON object"))?;
+        let obj = v
+            .as_obj()
+            .ok_or_else(|| Error::invalid_key("a JWK is a JSON object"))?;
         let get = |n: &str| obj.iter().find(|(k, _)| k == n).map(|(_, v)| v);
         let s = |n: &str| -> Result<Option<&str>> {
             match get(n) {
                 None => Ok(None),
                 Some(Json::Str(s)) => Ok(Some(s.as_str())),
-                Some(_) => Err(Error::invalid_key(format!("JWK member {n:?} must be a string"))),
+                Some(_) => Err(Error::invalid_key(format!(
+                    "JWK member {n:?} must be a string"
+                ))),
             }
         };
-        let req = |n: &str| -> Result<&str> { s(n)?.ok_or_else(|| Error::invalid_key(format!("JWK lacks {n:?}"))) };
+        let req = |n: &str| -> Result<&str> {
+            s(n)?.ok_or_else(|| Error::invalid_key(format!("JWK lacks {n:?}")))
+        };
         let bytes = |n: &str| -> Result<Zeroizing<Vec<u8>>> {
-            b64::decode(req(n)?.as_bytes()).map(Zeroizing::new).map_err(|_| Error::invalid_key(format!("JWK member {n:?} is not canonical base64url")))
+            b64::decode(req(n)?.as_bytes())
+                .map(Zeroizing::new)
+                .map_err(|_| {
+                    Error::invalid_key(format!("JWK member {n:?} is not canonical base64url"))
+                })
         };
         let kty = req("kty")?;
         let kid = s("kid")?;
@@ -201,14 +263,22 @@ impl Key {
             ("oct", _) => Alg::HS256,
             ("OKP", Some("Ed25519")) => Alg::EdDSA,
             ("EC", Some("P-256")) => Alg::ES256,
-            (k, c) => return Err(Error::invalid_key(format!("unsupported JWK kty/crv {k:?}/{c:?}"))),
+            (k, c) => {
+                return Err(Error::invalid_key(format!(
+                    "unsupported JWK kty/crv {k:?}/{c:?}"
+                )))
+            }
         };
         if let Some(a) = jwk_alg {
             if a != alg.as_str() {
-                return Err(Error::invalid_key(format!("JWK alg {a:?} does not match its key type ({alg})")));
+                return Err(Error::invalid_key(format!(
+                    "JWK alg {a:?} does not match its key type ({alg})"
+                )));
             }
         }
-        let kid = check_kid(kid).map_err(|_| Error::invalid_key("JWK kid must be 1..256 bytes without control characters"))?;
+        let kid = check_kid(kid).map_err(|_| {
+            Error::invalid_key("JWK kid must be 1..256 bytes without control characters")
+        })?;
         match alg {
             Alg::HS256 => {
                 let k = bytes("k")?;
@@ -222,7 +292,10 @@ impl Key {
                     None => None,
                     Some(_) => {
                         let d = bytes("d")?;
-                        let seed: [u8; 32] = d.as_slice().try_into().map_err(|_| Error::invalid_key("Ed25519 d is 32 bytes"))?;
+                        let seed: [u8; 32] = d
+                            .as_slice()
+                            .try_into()
+                            .map_err(|_| Error::invalid_key("Ed25519 d is 32 bytes"))?;
                         let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
                         if sk.verifying_key() != public {
                             return Err(Error::invalid_key("Ed25519 private key does not match x"));
@@ -230,7 +303,11 @@ impl Key {
                         Some(sk)
                     }
                 };
-                Ok(Key::build(Alg::EdDSA, kid, Material::Ed25519 { public, private }))
+                Ok(Key::build(
+                    Alg::EdDSA,
+                    kid,
+                    Material::Ed25519 { public, private },
+                ))
             }
             Alg::ES256 => {
                 let x = bytes("x")?;
@@ -242,7 +319,8 @@ impl Key {
                 sec1[0] = 4;
                 sec1[1..33].copy_from_slice(&x);
                 sec1[33..].copy_from_slice(&y);
-                let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| Error::invalid_key("P-256 point is not on the curve"))?;
+                let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                    .map_err(|_| Error::invalid_key("P-256 point is not on the curve"))?;
                 let private = match get("d") {
                     None => None,
                     Some(_) => {
@@ -250,14 +328,19 @@ impl Key {
                         if d.len() != 32 {
                             return Err(Error::invalid_key("P-256 d is 32 bytes"));
                         }
-                        let sk = p256::ecdsa::SigningKey::from_slice(&d).map_err(|_| Error::invalid_key("P-256 d is out of range"))?;
+                        let sk = p256::ecdsa::SigningKey::from_slice(&d)
+                            .map_err(|_| Error::invalid_key("P-256 d is out of range"))?;
                         if *sk.verifying_key() != public {
                             return Err(Error::invalid_key("P-256 private key does not match x/y"));
                         }
                         Some(sk)
                     }
                 };
-                Ok(Key::build(Alg::ES256, kid, Material::Es256 { public, private }))
+                Ok(Key::build(
+                    Alg::ES256,
+                    kid,
+                    Material::Es256 { public, private },
+                ))
             }
         }
     }
@@ -270,36 +353,79 @@ impl Key {
         let label = pem
             .lines()
             .map(str::trim)
-            .find_map(|l| l.strip_prefix("-----BEGIN ").and_then(|r| r.strip_suffix("-----")))
+            .find_map(|l| {
+                l.strip_prefix("-----BEGIN ")
+                    .and_then(|r| r.strip_suffix("-----"))
+            })
             .ok_or_else(|| Error::invalid_key("not a PEM document"))?;
         match label {
             "PRIVATE KEY" => {
                 if let Ok(sk) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
-                    return Ok(Key::build(Alg::EdDSA, kid, Material::Ed25519 { public: ed25519_public(sk.verifying_key().as_bytes())?, private: Some(sk) }));
+                    return Ok(Key::build(
+                        Alg::EdDSA,
+                        kid,
+                        Material::Ed25519 {
+                            public: ed25519_public(sk.verifying_key().as_bytes())?,
+                            private: Some(sk),
+                        },
+                    ));
                 }
                 if let Ok(sk) = p256::ecdsa::SigningKey::from_pkcs8_pem(pem) {
                     let public = *sk.verifying_key();
-                    return Ok(Key::build(Alg::ES256, kid, Material::Es256 { public, private: Some(sk) }));
+                    return Ok(Key::build(
+                        Alg::ES256,
+                        kid,
+                        Material::Es256 {
+                            public,
+                            private: Some(sk),
+                        },
+                    ));
                 }
-                Err(Error::invalid_key("PKCS#8 key is neither Ed25519 nor P-256"))
+                Err(Error::invalid_key(
+                    "PKCS#8 key is neither Ed25519 nor P-256",
+                ))
             }
             "PUBLIC KEY" => {
                 if let Ok(vk) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
                     let public = ed25519_public(vk.as_bytes())?;
-                    return Ok(Key::build(Alg::EdDSA, kid, Material::Ed25519 { public, private: None }));
+                    return Ok(Key::build(
+                        Alg::EdDSA,
+                        kid,
+                        Material::Ed25519 {
+                            public,
+                            private: None,
+                        },
+                    ));
                 }
                 if let Ok(vk) = p256::ecdsa::VerifyingKey::from_public_key_pem(pem) {
-                    return Ok(Key::build(Alg::ES256, kid, Material::Es256 { public: vk, private: None }));
+                    return Ok(Key::build(
+                        Alg::ES256,
+                        kid,
+                        Material::Es256 {
+                            public: vk,
+                            private: None,
+                        },
+                    ));
                 }
                 Err(Error::invalid_key("SPKI key is neither Ed25519 nor P-256"))
             }
             "EC PRIVATE KEY" => {
-                let sk = p256::SecretKey::from_sec1_pem(pem).map_err(|_| Error::invalid_key("SEC1 key is not a P-256 key"))?;
+                let sk = p256::SecretKey::from_sec1_pem(pem)
+                    .map_err(|_| Error::invalid_key("SEC1 key is not a P-256 key"))?;
                 let sk = p256::ecdsa::SigningKey::from(sk);
                 let public = *sk.verifying_key();
-                Ok(Key::build(Alg::ES256, kid, Material::Es256 { public, private: Some(sk) }))
+                Ok(Key::build(
+                    Alg::ES256,
+                    kid,
+                    Material::Es256 {
+                        public,
+                        private: Some(sk),
+                    },
+                ))
             }
-            other => Err(Error::invalid_key(format!("unsupported PEM label {other:?}"))),
+            other => Err(Error::invalid_key(format!(
+                "unsupported PEM label {other:?}"
+            ))),
         }
     }
 
@@ -333,7 +459,9 @@ impl Key {
     /// The JWK (JSON text); private parts only when `include_private`.
     pub fn to_jwk(&self, include_private: bool) -> Result<String> {
         if self.0.alg == Alg::HS256 && !include_private {
-            return Err(Error::invalid_key("an HS256 key has no public JWK; pass include_private=true"));
+            return Err(Error::invalid_key(
+                "an HS256 key has no public JWK; pass include_private=true",
+            ));
         }
         Ok(self.to_jwk_value(include_private).to_compact())
     }
@@ -341,7 +469,8 @@ impl Key {
     /// The JWK as a JSON value.
     pub fn to_jwk_value(&self, include_private: bool) -> Json {
         let mut m: Vec<(String, Json)> = Vec::new();
-        let push = |m: &mut Vec<(String, Json)>, k: &str, v: String| m.push((k.to_string(), Json::Str(v)));
+        let push =
+            |m: &mut Vec<(String, Json)>, k: &str, v: String| m.push((k.to_string(), Json::Str(v)));
         match &self.0.material {
             Material::Hmac { secret, .. } => {
                 push(&mut m, "kty", "oct".into());
@@ -382,14 +511,24 @@ impl Key {
         match &self.0.material {
             Material::Hmac { .. } => Err(Error::invalid_key("an HS256 key has no PEM form")),
             Material::Ed25519 { public, private } => match (include_private, private) {
-                (true, Some(sk)) => sk.to_pkcs8_pem(LineEnding::LF).map(|s| s.to_string()).map_err(|e| err(&e)),
+                (true, Some(sk)) => sk
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map(|s| s.to_string())
+                    .map_err(|e| err(&e)),
                 (true, None) => Err(Error::invalid_key("this key has no private part")),
-                (false, _) => public.to_public_key_pem(LineEnding::LF).map_err(|e| err(&e)),
+                (false, _) => public
+                    .to_public_key_pem(LineEnding::LF)
+                    .map_err(|e| err(&e)),
             },
             Material::Es256 { public, private } => match (include_private, private) {
-                (true, Some(sk)) => sk.to_pkcs8_pem(LineEnding::LF).map(|s| s.to_string()).map_err(|e| err(&e)),
+                (true, Some(sk)) => sk
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map(|s| s.to_string())
+                    .map_err(|e| err(&e)),
                 (true, None) => Err(Error::invalid_key("this key has no private part")),
-                (false, _) => public.to_public_key_pem(LineEnding::LF).map_err(|e| err(&e)),
+                (false, _) => public
+                    .to_public_key_pem(LineEnding::LF)
+                    .map_err(|e| err(&e)),
             },
         }
     }
@@ -398,8 +537,22 @@ impl Key {
     pub fn public_key(&self) -> Key {
         match &self.0.material {
             Material::Hmac { .. } => self.clone(),
-            Material::Ed25519 { public, .. } => Key::build(Alg::EdDSA, self.0.kid.clone(), Material::Ed25519 { public: *public, private: None }),
-            Material::Es256 { public, .. } => Key::build(Alg::ES256, self.0.kid.clone(), Material::Es256 { public: *public, private: None }),
+            Material::Ed25519 { public, .. } => Key::build(
+                Alg::EdDSA,
+                self.0.kid.clone(),
+                Material::Ed25519 {
+                    public: *public,
+                    private: None,
+                },
+            ),
+            Material::Es256 { public, .. } => Key::build(
+                Alg::ES256,
+                self.0.kid.clone(),
+                Material::Es256 {
+                    public: *public,
+                    private: None,
+                },
+            ),
         }
     }
 
@@ -411,16 +564,22 @@ impl Key {
                 m.update(input);
                 Ok(m.finalize().into_bytes().to_vec())
             }
-            Material::Ed25519 { private: Some(sk), .. } => {
+            Material::Ed25519 {
+                private: Some(sk), ..
+            } => {
                 use ed25519_dalek::Signer;
                 Ok(sk.sign(input).to_bytes().to_vec())
             }
-            Material::Es256 { private: Some(sk), .. } => {
+            Material::Es256 {
+                private: Some(sk), ..
+            } => {
                 use p256::ecdsa::signature::Signer;
                 let sig: p256::ecdsa::Signature = sk.sign(input);
                 Ok(sig.to_bytes().to_vec())
             }
-            _ => Err(Error::invalid_key("this key has no private part and cannot sign")),
+            _ => Err(Error::invalid_key(
+                "this key has no private part and cannot sign",
+            )),
         }
     }
 
@@ -434,12 +593,18 @@ impl Key {
                 m.verify_slice(sig).is_ok()
             }
             Material::Ed25519 { public, .. } => {
-                let Ok(arr) = <[u8; 64]>::try_from(sig) else { return false };
-                public.verify_strict(input, &ed25519_dalek::Signature::from_bytes(&arr)).is_ok()
+                let Ok(arr) = <[u8; 64]>::try_from(sig) else {
+                    return false;
+                };
+                public
+                    .verify_strict(input, &ed25519_dalek::Signature::from_bytes(&arr))
+                    .is_ok()
             }
             Material::Es256 { public, .. } => {
                 use p256::ecdsa::signature::Verifier;
-                let Ok(s) = p256::ecdsa::Signature::from_slice(sig) else { return false };
+                let Ok(s) = p256::ecdsa::Signature::from_slice(sig) else {
+                    return false;
+                };
                 public.verify(input, &s).is_ok()
             }
         }
@@ -460,7 +625,13 @@ pub(crate) struct KeySetInner {
 
 impl fmt::Debug for KeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeySet").field("keys", &*self.snapshot()).field("remote", &self.inner.remote.as_ref().map(|r| r.url.as_str())).finish()
+        f.debug_struct("KeySet")
+            .field("keys", &*self.snapshot())
+            .field(
+                "remote",
+                &self.inner.remote.as_ref().map(|r| r.url.as_str()),
+            )
+            .finish()
     }
 }
 
@@ -468,7 +639,9 @@ pub(crate) fn check_unique_kids(keys: &[Key]) -> Result<()> {
     for (i, k) in keys.iter().enumerate() {
         if let Some(kid) = k.kid() {
             if keys[..i].iter().any(|o| o.kid() == Some(kid)) {
-                return Err(Error::invalid_key(format!("duplicate kid {kid:?} in key set")));
+                return Err(Error::invalid_key(format!(
+                    "duplicate kid {kid:?} in key set"
+                )));
             }
         }
     }
@@ -477,12 +650,18 @@ pub(crate) fn check_unique_kids(keys: &[Key]) -> Result<()> {
 
 /// Parses the keys of a JWKS document (see [`KeySet::from_jwks`]).
 pub(crate) fn parse_jwks_keys(v: &Json) -> Result<Vec<Key>> {
-    let arr = v.get("keys").and_then(Json::as_arr).ok_or_else(|| Error::invalid_key("a JWKS is an object with a \"keys\" array"))?;
+    let arr = v
+        .get("keys")
+        .and_then(Json::as_arr)
+        .ok_or_else(|| Error::invalid_key("a JWKS is an object with a \"keys\" array"))?;
     let mut keys = Vec::new();
     for k in arr {
         let kty = k.get("kty").and_then(Json::as_str);
         let crv = k.get("crv").and_then(Json::as_str);
-        let supported = matches!((kty, crv), (Some("oct"), _) | (Some("OKP"), Some("Ed25519")) | (Some("EC"), Some("P-256")));
+        let supported = matches!(
+            (kty, crv),
+            (Some("oct"), _) | (Some("OKP"), Some("Ed25519")) | (Some("EC"), Some("P-256"))
+        );
         let enc = k.get("use").and_then(Json::as_str) == Some("enc");
         if !supported || enc {
             continue;
@@ -498,7 +677,12 @@ pub(crate) fn parse_jwks_keys(v: &Json) -> Result<Vec<Key>> {
 
 impl KeySet {
     pub(crate) fn from_parts(keys: Vec<Key>, remote: Option<crate::jwks::RemoteSource>) -> KeySet {
-        KeySet { inner: Arc::new(KeySetInner { keys: RwLock::new(Arc::new(keys)), remote }) }
+        KeySet {
+            inner: Arc::new(KeySetInner {
+                keys: RwLock::new(Arc::new(keys)),
+                remote,
+            }),
+        }
     }
 
     /// A set of keys; `INVALID_KEY` for duplicate key ids, `VALIDATION_ERROR` for an empty set.
@@ -513,7 +697,8 @@ impl KeySet {
     /// Parses a JWKS document `{"keys": [...]}`. Keys of unsupported types (RSA, other curves,
     /// `use: "enc"`) are skipped as RFC 7517 §5 allows; a malformed supported key fails the set.
     pub fn from_jwks(json: &str) -> Result<KeySet> {
-        let v = Json::parse(json).map_err(|e| Error::invalid_key(format!("JWKS is not valid JSON: {e}")))?;
+        let v = Json::parse(json)
+            .map_err(|e| Error::invalid_key(format!("JWKS is not valid JSON: {e}")))?;
         KeySet::from_jwks_value(&v)
     }
 
@@ -524,12 +709,21 @@ impl KeySet {
 
     /// The current keys (a snapshot; a fetched set may be refreshed later).
     pub fn snapshot(&self) -> Arc<Vec<Key>> {
-        self.inner.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .keys
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The public JWKS of this set (HMAC keys are left out).
     pub fn to_public_jwks(&self) -> String {
-        let keys = self.snapshot().iter().filter(|k| k.alg() != Alg::HS256).map(|k| k.to_jwk_value(false)).collect();
+        let keys = self
+            .snapshot()
+            .iter()
+            .filter(|k| k.alg() != Alg::HS256)
+            .map(|k| k.to_jwk_value(false))
+            .collect();
         Json::Obj(vec![("keys".into(), Json::Arr(keys))]).to_compact()
     }
 
@@ -540,7 +734,10 @@ impl KeySet {
 
     /// The key with this id.
     pub fn get(&self, kid: &str) -> Option<Key> {
-        self.snapshot().iter().find(|k| k.kid() == Some(kid)).cloned()
+        self.snapshot()
+            .iter()
+            .find(|k| k.kid() == Some(kid))
+            .cloned()
     }
 
     /// Number of keys.
@@ -556,7 +753,11 @@ impl KeySet {
     /// Selects the key for a token header: by `kid`, or the single key of `alg` when there is no
     /// `kid`. Errors are `INVALID_TOKEN` reasons.
     #[inline]
-    pub(crate) fn select(&self, kid: Option<&str>, alg: Alg) -> std::result::Result<Key, &'static str> {
+    pub(crate) fn select(
+        &self,
+        kid: Option<&str>,
+        alg: Alg,
+    ) -> std::result::Result<Key, &'static str> {
         let guard = self.inner.keys.read().unwrap_or_else(|e| e.into_inner());
         let r = match kid {
             Some(kid) => match guard.iter().find(|k| k.kid() == Some(kid)) {

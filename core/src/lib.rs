@@ -24,7 +24,10 @@ pub use json::Json;
 pub use key::{Alg, Key, KeySet};
 pub use provision::{session_token_from_env, Orchestrator, ProvisionArgs};
 pub use rate::RateSpec;
-pub use scope::{build_scope_string, check_scope, covers, is_valid_scope, matches_wildcard, parse_scopes, ScopeSet};
+pub use scope::{
+    build_scope_string, check_scope, covers, is_valid_scope, matches_wildcard, parse_scopes,
+    ScopeSet,
+};
 pub use token::{AtiIssueArgs, Claims, Verifier, VerifierOptions};
 
 /// The crate version.

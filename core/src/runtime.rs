@@ -12,7 +12,10 @@ use tokio::runtime::{Handle, Runtime};
 static RUNTIME: Mutex<Option<Arc<Runtime>>> = Mutex::new(None);
 
 fn build() -> Result<Runtime> {
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 4);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("warden-core")
@@ -44,7 +47,9 @@ where
     F::Output: Send + 'static,
 {
     if Handle::try_current().is_ok() {
-        return Err(Error::internal("block_on called from inside an async runtime"));
+        return Err(Error::internal(
+            "block_on called from inside an async runtime",
+        ));
     }
     let rt = current()?;
     Ok(rt.block_on(fut))

@@ -153,8 +153,12 @@ pub fn allows(pattern: &str, required: &str) -> bool {
 /// `covers(parent_patterns, child_pattern)`: true iff one parent pattern matches every concrete
 /// scope the child pattern can match. Invalid patterns never cover and are never covered.
 pub fn covers<S: AsRef<str>>(parents: &[S], child: &str) -> bool {
-    let Some(c) = pattern_kind(child) else { return false };
-    parents.iter().any(|p| pattern_kind(p.as_ref()).is_some_and(|pk| kind_covers(pk, c)))
+    let Some(c) = pattern_kind(child) else {
+        return false;
+    };
+    parents
+        .iter()
+        .any(|p| pattern_kind(p.as_ref()).is_some_and(|pk| kind_covers(pk, c)))
 }
 
 /// `covers` for lists: each child is covered by a single parent (never by a union).
@@ -224,11 +228,19 @@ pub fn build_scope_string<A: AsRef<str>, B: AsRef<str>, C: AsRef<str>>(
     let mut parts: Vec<String> = Vec::with_capacity(tools.len() + skills.len() + extra.len());
     for t in tools {
         let t = t.as_ref();
-        parts.push(if t.starts_with("tool:") { t.to_string() } else { format!("tool:{t}") });
+        parts.push(if t.starts_with("tool:") {
+            t.to_string()
+        } else {
+            format!("tool:{t}")
+        });
     }
     for s in skills {
         let s = s.as_ref();
-        parts.push(if s.starts_with("skill:") { s.to_string() } else { format!("skill:{s}") });
+        parts.push(if s.starts_with("skill:") {
+            s.to_string()
+        } else {
+            format!("skill:{s}")
+        });
     }
     for e in extra {
         parts.push(e.as_ref().to_string());
@@ -257,7 +269,9 @@ impl ScopeSet {
     /// `VALIDATION_ERROR` for more than 64 patterns.
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<ScopeSet> {
         if patterns.len() > MAX_TOKENS {
-            return Err(Error::validation(format!("a scope list holds at most {MAX_TOKENS} patterns")));
+            return Err(Error::validation(format!(
+                "a scope list holds at most {MAX_TOKENS} patterns"
+            )));
         }
         for p in patterns {
             if !is_valid_pattern(p.as_ref()) {
@@ -294,7 +308,8 @@ impl ScopeSet {
 
     /// Parses a scope claim (space-separated) into a set; `INVALID_SCOPE` if invalid.
     pub fn from_claim(claim: &str) -> Result<ScopeSet> {
-        let toks = scope_claim_tokens(claim).ok_or_else(|| Error::new(ErrorCode::InvalidScope, "invalid scope claim"))?;
+        let toks = scope_claim_tokens(claim)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidScope, "invalid scope claim"))?;
         Ok(ScopeSet::lenient(&toks))
     }
 
@@ -309,7 +324,9 @@ impl ScopeSet {
         }
         let rb = required.as_bytes();
         self.prefixes.iter().any(|(p, partial)| {
-            rb.len() > p.len() && rb.starts_with(p.as_bytes()) && (!*partial || !rb[p.len()..].contains(&b':'))
+            rb.len() > p.len()
+                && rb.starts_with(p.as_bytes())
+                && (!*partial || !rb[p.len()..].contains(&b':'))
         })
     }
 
@@ -340,10 +357,22 @@ mod tests {
 
     #[test]
     fn grammar() {
-        for ok in ["*", "help", "tool:a", "tool:*", "tool:a:*", "tool:a*", "skill:research-*", "a-b_c:X.y-z"] {
+        for ok in [
+            "*",
+            "help",
+            "tool:a",
+            "tool:*",
+            "tool:a:*",
+            "tool:a*",
+            "skill:research-*",
+            "a-b_c:X.y-z",
+        ] {
             assert!(is_valid_pattern(ok), "{ok}");
         }
-        for bad in ["", "Tool:a", "tool:", "tool::a", "tool:a:", "tool:*a", "tool:a**", "tool:-a", " tool:a", "tool:a b", "tool:é", "**"] {
+        for bad in [
+            "", "Tool:a", "tool:", "tool::a", "tool:a:", "tool:*a", "tool:a**", "tool:-a",
+            " tool:a", "tool:a b", "tool:é", "**",
+        ] {
             assert!(!is_valid_pattern(bad), "{bad}");
         }
         assert!(!is_concrete("tool:*"));

@@ -12,8 +12,10 @@ fn pattern() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("*".to_string()),
         Just("help".to_string()),
-        (prop::sample::select(vec!["tool", "skill"]), body.clone()).prop_map(|(n, b)| format!("{n}:{b}")),
-        (prop::sample::select(vec!["tool", "skill"]), body.clone()).prop_map(|(n, b)| format!("{n}:{b}:*")),
+        (prop::sample::select(vec!["tool", "skill"]), body.clone())
+            .prop_map(|(n, b)| format!("{n}:{b}")),
+        (prop::sample::select(vec!["tool", "skill"]), body.clone())
+            .prop_map(|(n, b)| format!("{n}:{b}:*")),
         (prop::sample::select(vec!["tool", "skill"]), body).prop_map(|(n, b)| format!("{n}:{b}*")),
         prop::sample::select(vec!["tool:*", "skill:*"]).prop_map(str::to_string),
     ]
@@ -59,7 +61,7 @@ proptest! {
     #[test]
     fn covers_reflexive(p in pattern()) {
         prop_assert!(is_valid_pattern(&p));
-        prop_assert!(covers(&[p.clone()], &p));
+        prop_assert!(covers(std::slice::from_ref(&p), &p));
     }
 
     /// No public parser panics on arbitrary bytes or strings.
@@ -74,7 +76,7 @@ proptest! {
         let _ = KeySet::from_jwks(&s);
         let _ = Json::parse_with_depth(&b, 32);
         let _ = Key::hs256_hex(&s, None);
-        let _ = build_scope_string(&[s.clone()], &[s.clone()], &[s.clone()]);
+        let _ = build_scope_string(std::slice::from_ref(&s), std::slice::from_ref(&s), std::slice::from_ref(&s));
         let v = Verifier::with_key(Key::hs256_bytes(&[7u8; 32], None).unwrap(), VerifierOptions::new(vec![Alg::HS256, Alg::EdDSA])).unwrap();
         prop_assert!(v.verify_bytes(&b).is_err());
         prop_assert!(v.verify(&s).is_err());

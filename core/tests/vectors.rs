@@ -16,8 +16,14 @@ fn vectors_dir() -> PathBuf {
 /// Unordered, type-strict JSON equality (object member order is irrelevant).
 fn json_eq(a: &Json, b: &Json) -> bool {
     match (a, b) {
-        (Json::Obj(x), Json::Obj(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && json_eq(v, v2))),
-        (Json::Arr(x), Json::Arr(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (Json::Obj(x), Json::Obj(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && json_eq(v, v2)))
+        }
+        (Json::Arr(x), Json::Arr(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         _ => a == b,
     }
 }
@@ -46,11 +52,15 @@ fn exposed_claims(c: &Claims) -> Json {
 }
 
 fn s<'a>(v: &'a Json, k: &str) -> &'a str {
-    v.get(k).and_then(Json::as_str).unwrap_or_else(|| panic!("vector field {k} missing"))
+    v.get(k)
+        .and_then(Json::as_str)
+        .unwrap_or_else(|| panic!("vector field {k} missing"))
 }
 
 fn strs(v: Option<&Json>) -> Vec<String> {
-    v.and_then(Json::as_arr).map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    v.and_then(Json::as_arr)
+        .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
 }
 
 fn expect_error<T: std::fmt::Debug>(r: Result<T>, expect: &Json) -> Result<(), Failed> {
@@ -83,8 +93,14 @@ fn check_claims(c: &Claims, expect: &Json) -> Result<(), Failed> {
 fn ati_validate(case: &Json, profile: &Json) -> Result<Claims> {
     let args = ValidateArgs {
         audience: s(profile, "audience").to_string(),
-        issuer: profile.get("issuer").and_then(Json::as_str).map(str::to_string),
-        leeway: profile.get("leeway_seconds").and_then(Json::as_i64).unwrap(),
+        issuer: profile
+            .get("issuer")
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        leeway: profile
+            .get("leeway_seconds")
+            .and_then(Json::as_i64)
+            .unwrap(),
         now: case.get("now").and_then(Json::as_i64),
     };
     let secret = s(case, "secret_hex");
@@ -95,11 +111,17 @@ fn ati_validate(case: &Json, profile: &Json) -> Result<Claims> {
     o.audience = args.audience.clone();
     o.issuer = args.issuer.clone();
     o.leeway_seconds = args.leeway;
-    o.max_lifetime_seconds = profile.get("max_lifetime_seconds").and_then(Json::as_i64).unwrap();
+    o.max_lifetime_seconds = profile
+        .get("max_lifetime_seconds")
+        .and_then(Json::as_i64)
+        .unwrap();
     o.now = args.now;
     let via_verifier = Verifier::with_key(key, o)?.verify(token);
     let via_shortcut = validate_token(token, secret, &args);
-    assert_eq!(via_verifier.as_ref().map_err(|e| e.code()), via_shortcut.as_ref().map_err(|e| e.code()));
+    assert_eq!(
+        via_verifier.as_ref().map_err(|e| e.code()),
+        via_shortcut.as_ref().map_err(|e| e.code())
+    );
     via_shortcut
 }
 
@@ -116,116 +138,173 @@ fn ati_issue(case: &Json, defaults: &Json) -> Result<String> {
 
 fn ati_trials(file: &str, v: Arc<Json>) -> Vec<Trial> {
     let mut out = Vec::new();
-    for (i, case) in v.get("accept").and_then(Json::as_arr).unwrap().iter().enumerate() {
+    for (i, case) in v
+        .get("accept")
+        .and_then(Json::as_arr)
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         let v = v.clone();
-        out.push(Trial::test(format!("{file}::accept::{}", s(case, "name")), move || {
-            let case = &v.get("accept").unwrap().as_arr().unwrap()[i];
-            let claims = ati_validate(case, v.get("profile").unwrap())?;
-            check_claims(&claims, case.get("expect").unwrap().get("claims").unwrap())?;
-            if case.get("reissue_identical").and_then(Json::as_bool) == Some(true) {
-                let tok = ati_issue(case, v.get("issue_defaults").unwrap())?;
-                if tok != s(case, "token") {
-                    return Err(format!("re-issued token differs:\n got  {tok}\n want {}", s(case, "token")).into());
+        out.push(Trial::test(
+            format!("{file}::accept::{}", s(case, "name")),
+            move || {
+                let case = &v.get("accept").unwrap().as_arr().unwrap()[i];
+                let claims = ati_validate(case, v.get("profile").unwrap())?;
+                check_claims(&claims, case.get("expect").unwrap().get("claims").unwrap())?;
+                if case.get("reissue_identical").and_then(Json::as_bool) == Some(true) {
+                    let tok = ati_issue(case, v.get("issue_defaults").unwrap())?;
+                    if tok != s(case, "token") {
+                        return Err(format!(
+                            "re-issued token differs:\n got  {tok}\n want {}",
+                            s(case, "token")
+                        )
+                        .into());
+                    }
                 }
-            }
-            Ok(())
-        }));
+                Ok(())
+            },
+        ));
     }
-    for (i, case) in v.get("reject").and_then(Json::as_arr).unwrap().iter().enumerate() {
+    for (i, case) in v
+        .get("reject")
+        .and_then(Json::as_arr)
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         let v = v.clone();
-        out.push(Trial::test(format!("{file}::reject::{}", s(case, "name")), move || {
-            let case = &v.get("reject").unwrap().as_arr().unwrap()[i];
-            let expect = case.get("expect").unwrap();
-            match s(case, "stage") {
-                "validate" => expect_error(ati_validate(case, v.get("profile").unwrap()), expect),
-                "issue" => expect_error(ati_issue(case, v.get("issue_defaults").unwrap()), expect),
-                other => Err(format!("unknown stage {other}").into()),
-            }
-        }));
+        out.push(Trial::test(
+            format!("{file}::reject::{}", s(case, "name")),
+            move || {
+                let case = &v.get("reject").unwrap().as_arr().unwrap()[i];
+                let expect = case.get("expect").unwrap();
+                match s(case, "stage") {
+                    "validate" => {
+                        expect_error(ati_validate(case, v.get("profile").unwrap()), expect)
+                    }
+                    "issue" => {
+                        expect_error(ati_issue(case, v.get("issue_defaults").unwrap()), expect)
+                    }
+                    other => Err(format!("unknown stage {other}").into()),
+                }
+            },
+        ));
     }
     out
 }
 
 fn scope_trials(file: &str, v: Arc<Json>) -> Vec<Trial> {
     let mut out = Vec::new();
-    let sections = ["parse", "match", "covers", "build_scope_string", "rate_specs"];
+    let sections = [
+        "parse",
+        "match",
+        "covers",
+        "build_scope_string",
+        "rate_specs",
+    ];
     for sec in sections {
-        for (i, case) in v.get(sec).and_then(Json::as_arr).unwrap_or_else(|| panic!("{sec}")).iter().enumerate() {
+        for (i, case) in v
+            .get(sec)
+            .and_then(Json::as_arr)
+            .unwrap_or_else(|| panic!("{sec}"))
+            .iter()
+            .enumerate()
+        {
             let v = v.clone();
-            out.push(Trial::test(format!("{file}::{sec}::{}", s(case, "name")), move || {
-                let case = &v.get(sec).unwrap().as_arr().unwrap()[i];
-                let expect = case.get("expect").unwrap();
-                match sec {
-                    "parse" => {
-                        let input = s(case, "input");
-                        let r = parse_scopes(input);
-                        if expect.get("valid").and_then(Json::as_bool) == Some(true) {
-                            let want = strs(expect.get("tokens"));
-                            let got = r?;
-                            if got != want || !is_valid_scope(input) {
-                                return Err(format!("got {got:?}, want {want:?}").into());
+            out.push(Trial::test(
+                format!("{file}::{sec}::{}", s(case, "name")),
+                move || {
+                    let case = &v.get(sec).unwrap().as_arr().unwrap()[i];
+                    let expect = case.get("expect").unwrap();
+                    match sec {
+                        "parse" => {
+                            let input = s(case, "input");
+                            let r = parse_scopes(input);
+                            if expect.get("valid").and_then(Json::as_bool) == Some(true) {
+                                let want = strs(expect.get("tokens"));
+                                let got = r?;
+                                if got != want || !is_valid_scope(input) {
+                                    return Err(format!("got {got:?}, want {want:?}").into());
+                                }
+                                Ok(())
+                            } else {
+                                if is_valid_scope(input) {
+                                    return Err("is_valid_scope said true".into());
+                                }
+                                expect_error(
+                                    r,
+                                    &Json::Obj(vec![("error".into(), "INVALID_SCOPE".into())]),
+                                )
+                            }
+                        }
+                        "match" => {
+                            let granted = strs(case.get("granted"));
+                            let required = s(case, "required");
+                            let want = expect.as_bool().unwrap();
+                            let a = check_scope(required, &granted);
+                            let b = ScopeSet::lenient(&granted).allows(required);
+                            if a != want || b != want {
+                                return Err(format!(
+                                    "check_scope={a} ScopeSet.allows={b}, want {want}"
+                                )
+                                .into());
                             }
                             Ok(())
-                        } else {
-                            if is_valid_scope(input) {
-                                return Err("is_valid_scope said true".into());
+                        }
+                        "covers" => {
+                            let parent = strs(case.get("parent"));
+                            let child = strs(case.get("child"));
+                            let want = expect.as_bool().unwrap();
+                            let got = child.iter().all(|c| covers(&parent, c));
+                            let set = ScopeSet::lenient(&parent);
+                            let got2 = child.iter().all(|c| set.covers(c));
+                            if got != want || got2 != want {
+                                return Err(format!("covers={got}/{got2}, want {want}").into());
                             }
-                            expect_error(r, &Json::Obj(vec![("error".into(), "INVALID_SCOPE".into())]))
+                            Ok(())
                         }
-                    }
-                    "match" => {
-                        let granted = strs(case.get("granted"));
-                        let required = s(case, "required");
-                        let want = expect.as_bool().unwrap();
-                        let a = check_scope(required, &granted);
-                        let b = ScopeSet::lenient(&granted).allows(required);
-                        if a != want || b != want {
-                            return Err(format!("check_scope={a} ScopeSet.allows={b}, want {want}").into());
+                        "build_scope_string" => {
+                            let args = case.get("args").unwrap();
+                            let r = build_scope_string(
+                                &strs(args.get("tools")),
+                                &strs(args.get("skills")),
+                                &strs(args.get("extra")),
+                            );
+                            match expect.get("scope") {
+                                Some(want) => {
+                                    let got = r?;
+                                    if got != want.as_str().unwrap() {
+                                        return Err(format!("got {got:?}").into());
+                                    }
+                                    Ok(())
+                                }
+                                None => expect_error(r, expect),
+                            }
                         }
-                        Ok(())
-                    }
-                    "covers" => {
-                        let parent = strs(case.get("parent"));
-                        let child = strs(case.get("child"));
-                        let want = expect.as_bool().unwrap();
-                        let got = child.iter().all(|c| covers(&parent, c));
-                        let set = ScopeSet::lenient(&parent);
-                        let got2 = child.iter().all(|c| set.covers(c));
-                        if got != want || got2 != want {
-                            return Err(format!("covers={got}/{got2}, want {want}").into());
-                        }
-                        Ok(())
-                    }
-                    "build_scope_string" => {
-                        let args = case.get("args").unwrap();
-                        let r = build_scope_string(&strs(args.get("tools")), &strs(args.get("skills")), &strs(args.get("extra")));
-                        match expect.get("scope") {
-                            Some(want) => {
+                        "rate_specs" => {
+                            let r = RateSpec::parse(s(case, "input"));
+                            if expect.get("valid").and_then(Json::as_bool) == Some(true) {
                                 let got = r?;
-                                if got != want.as_str().unwrap() {
+                                let (c, w) = (
+                                    expect.get("count").unwrap().as_i64().unwrap(),
+                                    expect.get("window_seconds").unwrap().as_i64().unwrap(),
+                                );
+                                if got.count as i64 != c || got.window_seconds as i64 != w {
                                     return Err(format!("got {got:?}").into());
                                 }
                                 Ok(())
+                            } else {
+                                expect_error(
+                                    r,
+                                    &Json::Obj(vec![("error".into(), "INVALID_RATE_SPEC".into())]),
+                                )
                             }
-                            None => expect_error(r, expect),
                         }
+                        _ => unreachable!(),
                     }
-                    "rate_specs" => {
-                        let r = RateSpec::parse(s(case, "input"));
-                        if expect.get("valid").and_then(Json::as_bool) == Some(true) {
-                            let got = r?;
-                            let (c, w) = (expect.get("count").unwrap().as_i64().unwrap(), expect.get("window_seconds").unwrap().as_i64().unwrap());
-                            if got.count as i64 != c || got.window_seconds as i64 != w {
-                                return Err(format!("got {got:?}").into());
-                            }
-                            Ok(())
-                        } else {
-                            expect_error(r, &Json::Obj(vec![("error".into(), "INVALID_RATE_SPEC".into())]))
-                        }
-                    }
-                    _ => unreachable!(),
-                }
-            }));
+                },
+            ));
         }
     }
     out
@@ -235,7 +314,9 @@ fn scope_trials(file: &str, v: Arc<Json>) -> Vec<Trial> {
 
 fn key_from_spec(v: &Json, keys: &Json, public_only: bool) -> Result<Key> {
     let name = v.as_str().unwrap();
-    let jwk = keys.get(name).unwrap_or_else(|| panic!("unknown key {name}"));
+    let jwk = keys
+        .get(name)
+        .unwrap_or_else(|| panic!("unknown key {name}"));
     let k = Key::from_jwk_value(jwk)?;
     Ok(if public_only { k.public_key() } else { k })
 }
@@ -244,7 +325,14 @@ fn keyset_for(case: &Json, keys: &Json) -> Result<KeySet> {
     if let Some(jwks) = case.get("jwks") {
         return KeySet::from_jwks(jwks.as_str().unwrap());
     }
-    let list: Result<Vec<Key>> = case.get("keys").unwrap().as_arr().unwrap().iter().map(|k| key_from_spec(k, keys, true)).collect();
+    let list: Result<Vec<Key>> = case
+        .get("keys")
+        .unwrap()
+        .as_arr()
+        .unwrap()
+        .iter()
+        .map(|k| key_from_spec(k, keys, true))
+        .collect();
     KeySet::new(list?)
 }
 
@@ -300,7 +388,9 @@ fn run_warden_case(sec: &str, case: &Json, root: &Json) -> Result<(), Failed> {
             match expect.get("alg") {
                 Some(alg) => {
                     let k = r?;
-                    if k.alg().as_str() != alg.as_str().unwrap() || k.kid() != expect.get("kid").and_then(Json::as_str) {
+                    if k.alg().as_str() != alg.as_str().unwrap()
+                        || k.kid() != expect.get("kid").and_then(Json::as_str)
+                    {
                         return Err(format!("got {k:?}").into());
                     }
                     if let Some(pj) = expect.get("public_jwk") {
@@ -316,14 +406,27 @@ fn run_warden_case(sec: &str, case: &Json, root: &Json) -> Result<(), Failed> {
         }
         "provision" => {
             let r = (|| {
-                let orch = Orchestrator::from_secret(s(case, "proxy_url"), s(case, "secret_hex"), None, None)?;
+                let orch = Orchestrator::from_secret(
+                    s(case, "proxy_url"),
+                    s(case, "secret_hex"),
+                    None,
+                    None,
+                )?;
                 let a = case.get("args").unwrap();
                 let args = ProvisionArgs {
                     tools: strs(a.get("tools")),
                     skills: strs(a.get("skills")),
                     extra_scopes: strs(a.get("extra_scopes")),
                     ttl_seconds: a.get("ttl_seconds").and_then(Json::as_i64),
-                    rate: a.get("rate").and_then(Json::as_obj).map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()).unwrap_or_default(),
+                    rate: a
+                        .get("rate")
+                        .and_then(Json::as_obj)
+                        .map(|m| {
+                            m.iter()
+                                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     now: case.get("now").and_then(Json::as_i64),
                     jti: case.get("jti").and_then(Json::as_str).map(str::to_string),
                 };
@@ -341,15 +444,31 @@ fn run_warden_case(sec: &str, case: &Json, root: &Json) -> Result<(), Failed> {
             }
         }
         "session_token_from_env" => {
-            let dir = std::env::temp_dir().join(format!("warden-vec-{}-{}", std::process::id(), s(case, "name")));
+            let dir = std::env::temp_dir().join(format!(
+                "warden-vec-{}-{}",
+                std::process::id(),
+                s(case, "name")
+            ));
             std::fs::create_dir_all(&dir).unwrap();
-            let mut env: Vec<(String, String)> = case.get("env").and_then(Json::as_obj).map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()).unwrap_or_default();
+            let mut env: Vec<(String, String)> = case
+                .get("env")
+                .and_then(Json::as_obj)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
             if let Some(content) = case.get("file_content").and_then(Json::as_str) {
                 let p = dir.join("token");
                 std::fs::write(&p, content).unwrap();
                 env.push((format!("{}_FILE", s(case, "var")), p.display().to_string()));
             }
-            let r = session_token_from(s(case, "var"), |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()), &dir.join("absent"));
+            let r = session_token_from(
+                s(case, "var"),
+                |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+                &dir.join("absent"),
+            );
             let _ = std::fs::remove_dir_all(&dir);
             match expect.get("token") {
                 Some(t) => {
@@ -369,17 +488,22 @@ fn run_warden_case(sec: &str, case: &Json, root: &Json) -> Result<(), Failed> {
 fn warden_trials(file: &str, v: Arc<Json>) -> Vec<Trial> {
     let mut out = Vec::new();
     for (sec, cases) in v.as_obj().unwrap() {
-        let Some(cases) = cases.as_arr() else { continue };
+        let Some(cases) = cases.as_arr() else {
+            continue;
+        };
         if sec == "notes" {
             continue;
         }
         for (i, case) in cases.iter().enumerate() {
             let v = v.clone();
             let sec = sec.clone();
-            out.push(Trial::test(format!("{file}::{sec}::{}", s(case, "name")), move || {
-                let case = &v.get(&sec).unwrap().as_arr().unwrap()[i];
-                run_warden_case(&sec, case, &v)
-            }));
+            out.push(Trial::test(
+                format!("{file}::{sec}::{}", s(case, "name")),
+                move || {
+                    let case = &v.get(&sec).unwrap().as_arr().unwrap()[i];
+                    run_warden_case(&sec, case, &v)
+                },
+            ));
         }
     }
     out
@@ -388,17 +512,26 @@ fn warden_trials(file: &str, v: Arc<Json>) -> Vec<Trial> {
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(vectors_dir()).expect("tests/vectors").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
+        .expect("tests/vectors")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     files.sort();
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(&path).unwrap();
-        let v = Arc::new(Json::parse_with_depth(text.as_bytes(), 64).unwrap_or_else(|e| panic!("{name}: {e}")));
+        let v = Arc::new(
+            Json::parse_with_depth(text.as_bytes(), 64).unwrap_or_else(|e| panic!("{name}: {e}")),
+        );
         match name.as_str() {
             "ati_interop.json" => trials.extend(ati_trials(&name, v)),
             "scopes.json" => trials.extend(scope_trials(&name, v)),
             "warden_tokens.json" => trials.extend(warden_trials(&name, v)),
-            _ => trials.push(Trial::test(format!("{name}::runner"), move || Err(format!("no Rust runner for {name}").into()))),
+            _ => trials.push(Trial::test(format!("{name}::runner"), move || {
+                Err(format!("no Rust runner for {name}").into())
+            })),
         }
     }
     libtest_mimic::run(&args, trials).exit();

@@ -7,7 +7,9 @@ use crate::rate::RateSpec;
 use crate::scope;
 
 /// The registered and Warden/ATI claims that have accessors; everything else is "extra".
-pub const STANDARD_CLAIMS: [&str; 9] = ["sub", "aud", "iat", "exp", "nbf", "jti", "iss", "scope", "ati"];
+pub const STANDARD_CLAIMS: [&str; 9] = [
+    "sub", "aud", "iat", "exp", "nbf", "jti", "iss", "scope", "ati",
+];
 
 /// Largest JWT time value (2^53 − 1, the largest integer every SDK language holds exactly).
 pub const MAX_TIME: i64 = (1 << 53) - 1;
@@ -28,7 +30,10 @@ impl Claims {
     pub fn from_json(v: Json) -> Result<Claims> {
         match v {
             Json::Obj(members) => Ok(Claims { members }),
-            other => Err(Error::validation(format!("claims must be an object, not {}", other.kind()))),
+            other => Err(Error::validation(format!(
+                "claims must be an object, not {}",
+                other.kind()
+            ))),
         }
     }
 
@@ -121,7 +126,10 @@ impl Claims {
 
     /// Every member that has no accessor, in token order.
     pub fn extra(&self) -> impl Iterator<Item = (&str, &Json)> {
-        self.members.iter().filter(|(k, _)| !STANDARD_CLAIMS.contains(&k.as_str())).map(|(k, v)| (k.as_str(), v))
+        self.members
+            .iter()
+            .filter(|(k, _)| !STANDARD_CLAIMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v))
     }
 
     /// All members in token order.
@@ -142,7 +150,10 @@ impl Claims {
 
 /// `sub` grammar: `^[A-Za-z0-9._:@/-]{1,256}$`.
 pub fn is_valid_sub(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:@/-".contains(&b))
+    !s.is_empty()
+        && s.len() <= 256
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:@/-".contains(&b))
 }
 
 /// `jti` grammar: 1..128 printable ASCII characters (0x20..=0x7E).
@@ -154,7 +165,9 @@ pub fn is_valid_jti(s: &str) -> bool {
 /// valid rate spec. Returns the code the issuer reports (the verifier maps every failure to
 /// `ati_namespace_invalid`).
 pub(crate) fn check_ati(v: &Json) -> Result<()> {
-    let obj = v.as_obj().ok_or_else(|| Error::validation("ati must be an object"))?;
+    let obj = v
+        .as_obj()
+        .ok_or_else(|| Error::validation("ati must be an object"))?;
     let mut saw_v = false;
     for (k, val) in obj {
         match k.as_str() {
@@ -177,15 +190,25 @@ pub(crate) fn check_ati(v: &Json) -> Result<()> {
 /// Checks a rate map `{pattern: spec}` (≤ 64 entries): `INVALID_SCOPE` for a bad key,
 /// `INVALID_RATE_SPEC` for a bad spec, `VALIDATION_ERROR` for wrong types.
 pub(crate) fn check_rate_map(v: &Json) -> Result<()> {
-    let m = v.as_obj().ok_or_else(|| Error::validation("rate must be an object of pattern -> rate spec"))?;
+    let m = v
+        .as_obj()
+        .ok_or_else(|| Error::validation("rate must be an object of pattern -> rate spec"))?;
     if m.len() > scope::MAX_TOKENS {
         return Err(Error::validation("a rate map holds at most 64 entries"));
     }
     for (k, spec) in m {
         if !scope::is_valid_pattern(k) {
-            return Err(Error::new(ErrorCode::InvalidScope, format!("rate key {:?} is not a valid scope pattern", crate::rate::truncate(k))));
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                format!(
+                    "rate key {:?} is not a valid scope pattern",
+                    crate::rate::truncate(k)
+                ),
+            ));
         }
-        let s = spec.as_str().ok_or_else(|| Error::validation("rate specs are strings"))?;
+        let s = spec
+            .as_str()
+            .ok_or_else(|| Error::validation("rate specs are strings"))?;
         RateSpec::parse(s)?;
     }
     Ok(())

@@ -2,7 +2,9 @@
 //! `sub, aud, iat, exp, nbf, scope, iss, jti, ati`, then extras in insertion order, as compact
 //! ASCII-escaped JSON: with a fixed clock and `jti`, HS256 output equals ati-client's byte for byte.
 
-use super::claims::{check_ati, check_rate_map, is_valid_jti, is_valid_sub, Claims, MAX_TIME, STANDARD_CLAIMS};
+use super::claims::{
+    check_ati, check_rate_map, is_valid_jti, is_valid_sub, Claims, MAX_TIME, STANDARD_CLAIMS,
+};
 use crate::b64;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{write_str, Json};
@@ -11,7 +13,10 @@ use crate::scope;
 
 /// Current unix time in seconds.
 pub fn now_seconds() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// A random RFC 4122 version-4 UUID string.
@@ -20,19 +25,31 @@ pub fn uuid4() -> String {
     if getrandom::getrandom(&mut b).is_err() {
         // getrandom failing is not recoverable for key material, but a jti only needs
         // uniqueness: fall back to time + address entropy.
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         b.copy_from_slice(&t.to_le_bytes());
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn time_claim(name: &str, v: &Json) -> Result<i64> {
     match v {
         Json::Int(i) if (0..=MAX_TIME).contains(i) => Ok(*i),
-        _ => Err(Error::validation(format!("{name} must be an integer in [0, 2^53-1]"))),
+        _ => Err(Error::validation(format!(
+            "{name} must be an integer in [0, 2^53-1]"
+        ))),
     }
 }
 
@@ -45,13 +62,18 @@ pub fn canonical_claims(claims: &Claims, now: Option<i64>) -> Result<Vec<(String
     let need_str = |n: &str| -> Result<&str> {
         match get(n) {
             Some(Json::Str(s)) => Ok(s.as_str()),
-            Some(other) => Err(Error::validation(format!("{n} must be a string, not {}", other.kind()))),
+            Some(other) => Err(Error::validation(format!(
+                "{n} must be a string, not {}",
+                other.kind()
+            ))),
             None => Err(Error::validation(format!("claim {n:?} is required"))),
         }
     };
     let sub = need_str("sub")?;
     if !is_valid_sub(sub) {
-        return Err(Error::validation("sub must match ^[A-Za-z0-9._:@/-]{1,256}$"));
+        return Err(Error::validation(
+            "sub must match ^[A-Za-z0-9._:@/-]{1,256}$",
+        ));
     }
     let aud = need_str("aud")?;
     if aud.is_empty() {
@@ -61,14 +83,20 @@ pub fn canonical_claims(claims: &Claims, now: Option<i64>) -> Result<Vec<(String
         Some(v) => time_claim("iat", v)?,
         None => now.unwrap_or_else(now_seconds),
     };
-    let exp = time_claim("exp", get("exp").ok_or_else(|| Error::validation("claim \"exp\" is required"))?)?;
+    let exp = time_claim(
+        "exp",
+        get("exp").ok_or_else(|| Error::validation("claim \"exp\" is required"))?,
+    )?;
     if exp <= iat {
         return Err(Error::validation("exp must be later than iat"));
     }
     let nbf = get("nbf").map(|v| time_claim("nbf", v)).transpose()?;
     let scope = need_str("scope")?;
     if !scope::is_valid_scope(scope) {
-        return Err(Error::new(ErrorCode::InvalidScope, "scope is not a valid scope claim"));
+        return Err(Error::new(
+            ErrorCode::InvalidScope,
+            "scope is not a valid scope claim",
+        ));
     }
     let iss = match get("iss") {
         None | Some(Json::Null) => None,
@@ -79,7 +107,11 @@ pub fn canonical_claims(claims: &Claims, now: Option<i64>) -> Result<Vec<(String
         None | Some(Json::Null) => uuid4(),
         Some(Json::Str(s)) if s.is_empty() => uuid4(),
         Some(Json::Str(s)) if is_valid_jti(s) => s.clone(),
-        Some(_) => return Err(Error::validation("jti must be 1..128 printable ASCII characters")),
+        Some(_) => {
+            return Err(Error::validation(
+                "jti must be 1..128 printable ASCII characters",
+            ))
+        }
     };
     let ati = match get("ati") {
         None | Some(Json::Null) => None,
@@ -169,7 +201,9 @@ pub fn sign_compact(key: &Key, header: &[u8], payload: &[u8]) -> Result<String> 
 /// with `key`'s algorithm. `now` fixes the clock for a defaulted `iat`.
 pub fn issue(key: &Key, claims: &Claims, now: Option<i64>) -> Result<String> {
     if !key.has_private() {
-        return Err(Error::invalid_key("this key has no private part and cannot sign"));
+        return Err(Error::invalid_key(
+            "this key has no private part and cannot sign",
+        ));
     }
     let members = canonical_claims(claims, now)?;
     sign_members(key, &members)
@@ -220,20 +254,29 @@ impl AtiIssueArgs {
     /// An absent key takes the default; `iss: null` omits the claim; `jti`/`rate`/`now: null`
     /// mean the default.
     pub fn from_json(v: &Json) -> Result<AtiIssueArgs> {
-        let obj = v.as_obj().ok_or_else(|| Error::validation("issue_token arguments must be an object"))?;
+        let obj = v
+            .as_obj()
+            .ok_or_else(|| Error::validation("issue_token arguments must be an object"))?;
         let mut sub = None;
         let mut scope = None;
         let mut a = AtiIssueArgs::new("", "");
         for (k, val) in obj {
             let s = |what: &str| -> Result<String> {
-                val.as_str().map(str::to_string).ok_or_else(|| Error::validation(format!("{what} must be a string, not {}", val.kind())))
+                val.as_str().map(str::to_string).ok_or_else(|| {
+                    Error::validation(format!("{what} must be a string, not {}", val.kind()))
+                })
             };
             match k.as_str() {
                 "sub" => sub = Some(s("sub")?),
                 "scope" => scope = Some(s("scope")?),
                 "ttl_seconds" => match val {
                     Json::Int(i) => a.ttl_seconds = *i,
-                    _ => return Err(Error::validation(format!("ttl_seconds must be an integer, not {}", val.kind()))),
+                    _ => {
+                        return Err(Error::validation(format!(
+                            "ttl_seconds must be an integer, not {}",
+                            val.kind()
+                        )))
+                    }
                 },
                 "aud" => a.aud = s("aud")?,
                 "iss" => a.iss = if val.is_null() { None } else { Some(s("iss")?) },
@@ -247,11 +290,23 @@ impl AtiIssueArgs {
                     Json::Null => a.rate.clear(),
                     Json::Obj(m) => {
                         check_rate_map(val)?;
-                        a.rate = m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
+                        a.rate = m
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                            .collect();
                     }
-                    _ => return Err(Error::validation("rate must be an object of pattern -> rate spec")),
+                    _ => {
+                        return Err(Error::validation(
+                            "rate must be an object of pattern -> rate spec",
+                        ))
+                    }
                 },
-                other => return Err(Error::validation(format!("unknown issue_token argument {:?}", crate::rate::truncate(other)))),
+                other => {
+                    return Err(Error::validation(format!(
+                        "unknown issue_token argument {:?}",
+                        crate::rate::truncate(other)
+                    )))
+                }
             }
         }
         a.sub = sub.ok_or_else(|| Error::validation("sub is required"))?;
@@ -263,31 +318,49 @@ impl AtiIssueArgs {
 /// Issues an ATI-shaped token with any signing key (HS256 for ati-client compatibility).
 pub fn issue_ati(key: &Key, args: &AtiIssueArgs) -> Result<String> {
     if !key.has_private() {
-        return Err(Error::invalid_key("this key has no private part and cannot sign"));
+        return Err(Error::invalid_key(
+            "this key has no private part and cannot sign",
+        ));
     }
     if !(1..=86400).contains(&args.ttl_seconds) {
-        return Err(Error::validation("ttl_seconds must be an integer in 1..86400"));
+        return Err(Error::validation(
+            "ttl_seconds must be an integer in 1..86400",
+        ));
     }
     if !is_valid_sub(&args.sub) {
-        return Err(Error::validation("sub must match ^[A-Za-z0-9._:@/-]{1,256}$"));
+        return Err(Error::validation(
+            "sub must match ^[A-Za-z0-9._:@/-]{1,256}$",
+        ));
     }
     if !scope::is_valid_scope(&args.scope) {
-        return Err(Error::new(ErrorCode::InvalidScope, "scope is not a valid scope claim"));
+        return Err(Error::new(
+            ErrorCode::InvalidScope,
+            "scope is not a valid scope claim",
+        ));
     }
     if args.aud.is_empty() {
         return Err(Error::validation("aud must not be empty"));
     }
     if let Some(i) = &args.iss {
         if i.is_empty() {
-            return Err(Error::validation("iss must not be empty (pass None to omit it)"));
+            return Err(Error::validation(
+                "iss must not be empty (pass None to omit it)",
+            ));
         }
     }
-    let rate = Json::Obj(args.rate.iter().map(|(k, v)| (k.clone(), Json::Str(v.clone()))).collect());
+    let rate = Json::Obj(
+        args.rate
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::Str(v.clone())))
+            .collect(),
+    );
     check_rate_map(&rate)?;
     let jti = match &args.jti {
         Some(j) if !j.is_empty() => {
             if !is_valid_jti(j) {
-                return Err(Error::validation("jti must be 1..128 printable ASCII characters"));
+                return Err(Error::validation(
+                    "jti must be 1..128 printable ASCII characters",
+                ));
             }
             j.clone()
         }
@@ -315,7 +388,9 @@ pub fn issue_ati(key: &Key, args: &AtiIssueArgs) -> Result<String> {
     members.push(("ati".to_string(), Json::Obj(ati)));
     for (k, v) in &args.extra {
         if STANDARD_CLAIMS.contains(&k.as_str()) || members.iter().any(|(m, _)| m == k) {
-            return Err(Error::validation(format!("extra claim {k:?} collides with a standard claim")));
+            return Err(Error::validation(format!(
+                "extra claim {k:?} collides with a standard claim"
+            )));
         }
         members.push((k.clone(), v.clone()));
     }

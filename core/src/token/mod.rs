@@ -5,5 +5,7 @@ mod issue;
 mod verify;
 
 pub use claims::{is_valid_jti, is_valid_sub, Claims, MAX_TIME, STANDARD_CLAIMS};
-pub use issue::{canonical_claims, issue, issue_ati, sign_compact, now_seconds, uuid4, AtiIssueArgs};
+pub use issue::{
+    canonical_claims, issue, issue_ati, now_seconds, sign_compact, uuid4, AtiIssueArgs,
+};
 pub use verify::{inspect, RevocationCheck, Verifier, VerifierOptions};

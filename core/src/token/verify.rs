@@ -49,7 +49,10 @@ impl VerifierOptions {
             audience: "ati-proxy".into(),
             issuer: None,
             leeway_seconds: 60,
-            required_claims: ["sub", "aud", "iat", "exp", "jti", "scope"].iter().map(|s| s.to_string()).collect(),
+            required_claims: ["sub", "aud", "iat", "exp", "jti", "scope"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             allowed_typ: vec!["JWT".into(), "at+jwt".into()],
             max_token_bytes: 8192,
             max_lifetime_seconds: 86400,
@@ -64,40 +67,87 @@ impl VerifierOptions {
     /// dynamic bindings pass keyword arguments in). Unknown names, wrong types and out-of-range
     /// values → `VALIDATION_ERROR`. `null` means the default.
     pub fn from_json(v: &Json) -> Result<VerifierOptions> {
-        let obj = v.as_obj().ok_or_else(|| Error::validation("verifier options must be an object"))?;
+        let obj = v
+            .as_obj()
+            .ok_or_else(|| Error::validation("verifier options must be an object"))?;
         let mut o = VerifierOptions::new(Vec::new());
         let mut algs_given = false;
         for (k, val) in obj {
             if val.is_null() && k != "issuer" && k != "now" {
                 continue;
             }
-            let int = || val.as_i64().ok_or_else(|| Error::validation(format!("{k} must be an integer")));
-            let strs = || -> Result<Vec<String>> {
-                let arr = val.as_arr().ok_or_else(|| Error::validation(format!("{k} must be a list of strings")))?;
-                arr.iter().map(|s| s.as_str().map(str::to_string).ok_or_else(|| Error::validation(format!("{k} must be a list of strings")))).collect()
+            let int = || {
+                val.as_i64()
+                    .ok_or_else(|| Error::validation(format!("{k} must be an integer")))
             };
-            let boolean = || val.as_bool().ok_or_else(|| Error::validation(format!("{k} must be a boolean")));
+            let strs = || -> Result<Vec<String>> {
+                let arr = val
+                    .as_arr()
+                    .ok_or_else(|| Error::validation(format!("{k} must be a list of strings")))?;
+                arr.iter()
+                    .map(|s| {
+                        s.as_str().map(str::to_string).ok_or_else(|| {
+                            Error::validation(format!("{k} must be a list of strings"))
+                        })
+                    })
+                    .collect()
+            };
+            let boolean = || {
+                val.as_bool()
+                    .ok_or_else(|| Error::validation(format!("{k} must be a boolean")))
+            };
             match k.as_str() {
                 "algorithms" => {
-                    o.algorithms = strs()?.iter().map(|s| Alg::parse_arg(s)).collect::<Result<_>>()?;
+                    o.algorithms = strs()?
+                        .iter()
+                        .map(|s| Alg::parse_arg(s))
+                        .collect::<Result<_>>()?;
                     algs_given = true;
                 }
-                "audience" => o.audience = val.as_str().ok_or_else(|| Error::validation("audience must be a string"))?.to_string(),
-                "issuer" => o.issuer = if val.is_null() { None } else { Some(val.as_str().ok_or_else(|| Error::validation("issuer must be a string"))?.to_string()) },
+                "audience" => {
+                    o.audience = val
+                        .as_str()
+                        .ok_or_else(|| Error::validation("audience must be a string"))?
+                        .to_string()
+                }
+                "issuer" => {
+                    o.issuer = if val.is_null() {
+                        None
+                    } else {
+                        Some(
+                            val.as_str()
+                                .ok_or_else(|| Error::validation("issuer must be a string"))?
+                                .to_string(),
+                        )
+                    }
+                }
                 "leeway_seconds" | "leeway" => o.leeway_seconds = int()?,
                 "required_claims" => o.required_claims = strs()?,
                 "allowed_typ" => o.allowed_typ = strs()?,
-                "max_token_bytes" => o.max_token_bytes = usize::try_from(int()?).map_err(|_| Error::validation("max_token_bytes out of range"))?,
+                "max_token_bytes" => {
+                    o.max_token_bytes = usize::try_from(int()?)
+                        .map_err(|_| Error::validation("max_token_bytes out of range"))?
+                }
                 "max_lifetime_seconds" => o.max_lifetime_seconds = int()?,
-                "max_json_depth" => o.max_json_depth = usize::try_from(int()?).map_err(|_| Error::validation("max_json_depth out of range"))?,
+                "max_json_depth" => {
+                    o.max_json_depth = usize::try_from(int()?)
+                        .map_err(|_| Error::validation("max_json_depth out of range"))?
+                }
                 "kid_required" => o.kid_required = boolean()?,
                 "now" => o.now = if val.is_null() { None } else { Some(int()?) },
                 "one_time" => o.one_time = boolean()?,
-                other => return Err(Error::validation(format!("unknown verifier option {:?}", crate::rate::truncate(other)))),
+                other => {
+                    return Err(Error::validation(format!(
+                        "unknown verifier option {:?}",
+                        crate::rate::truncate(other)
+                    )))
+                }
             }
         }
         if !algs_given {
-            return Err(Error::validation("algorithms is required (a non-empty allow-list)"));
+            return Err(Error::validation(
+                "algorithms is required (a non-empty allow-list)",
+            ));
         }
         o.validate()?;
         Ok(o)
@@ -106,13 +156,17 @@ impl VerifierOptions {
     /// Checks ranges; `VALIDATION_ERROR` on the first problem.
     pub fn validate(&self) -> Result<()> {
         if self.algorithms.is_empty() {
-            return Err(Error::validation("algorithms must be a non-empty allow-list"));
+            return Err(Error::validation(
+                "algorithms must be a non-empty allow-list",
+            ));
         }
         if self.audience.is_empty() {
             return Err(Error::validation("audience must not be empty"));
         }
         if matches!(&self.issuer, Some(i) if i.is_empty()) {
-            return Err(Error::validation("issuer must not be empty (use None to skip the check)"));
+            return Err(Error::validation(
+                "issuer must not be empty (use None to skip the check)",
+            ));
         }
         if !(0..=300).contains(&self.leeway_seconds) {
             return Err(Error::validation("leeway_seconds must be in 0..300"));
@@ -127,7 +181,9 @@ impl VerifierOptions {
             return Err(Error::validation("max_json_depth must be in 2..128"));
         }
         if self.required_claims.iter().any(|c| c.is_empty()) {
-            return Err(Error::validation("required_claims entries must be non-empty"));
+            return Err(Error::validation(
+                "required_claims entries must be non-empty",
+            ));
         }
         if self.allowed_typ.iter().any(|t| t.is_empty()) {
             return Err(Error::validation("allowed_typ entries must be non-empty"));
@@ -155,7 +211,10 @@ pub struct Verifier {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("keys", &self.keys).field("options", &self.opts).finish_non_exhaustive()
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys)
+            .field("options", &self.opts)
+            .finish_non_exhaustive()
     }
 }
 
@@ -176,7 +235,10 @@ struct Required {
 
 impl Required {
     fn new(list: &[String], issuer_set: bool) -> Required {
-        let mut r = Required { iss: issuer_set, ..Required::default() };
+        let mut r = Required {
+            iss: issuer_set,
+            ..Required::default()
+        };
         for c in list {
             match c.as_str() {
                 "sub" => r.sub = true,
@@ -207,7 +269,10 @@ pub(crate) struct Decoded {
 fn b64_reason(e: B64Error) -> Error {
     match e {
         B64Error::Malformed => Error::invalid_token("malformed", "token segment is not base64url"),
-        B64Error::NonCanonical => Error::invalid_token("non_canonical_encoding", "token segment is not canonical unpadded base64url"),
+        B64Error::NonCanonical => Error::invalid_token(
+            "non_canonical_encoding",
+            "token segment is not canonical unpadded base64url",
+        ),
     }
 }
 
@@ -216,9 +281,19 @@ fn json_reason(e: JsonError, what: &str) -> Error {
 }
 
 /// Applies the format rules of §3.3 (everything before cryptography).
-pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: &[Alg], allowed_typ: &[String], kid_required: bool) -> Result<Decoded> {
+pub(crate) fn decode(
+    token: &[u8],
+    max_bytes: usize,
+    max_depth: usize,
+    allowed: &[Alg],
+    allowed_typ: &[String],
+    kid_required: bool,
+) -> Result<Decoded> {
     if token.len() > max_bytes {
-        return Err(Error::invalid_token("oversized", format!("token longer than {max_bytes} bytes")));
+        return Err(Error::invalid_token(
+            "oversized",
+            format!("token longer than {max_bytes} bytes"),
+        ));
     }
     let mut dots = [0usize; 4];
     let mut n = 0;
@@ -232,39 +307,72 @@ pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: 
         from += off + 1;
     }
     if n == 4 {
-        return Err(Error::invalid_token("jwe_not_accepted", "a five-segment token (JWE) is not accepted"));
+        return Err(Error::invalid_token(
+            "jwe_not_accepted",
+            "a five-segment token (JWE) is not accepted",
+        ));
     }
     if n != 2 {
-        return Err(Error::invalid_token("malformed", "a token has exactly three segments"));
+        return Err(Error::invalid_token(
+            "malformed",
+            "a token has exactly three segments",
+        ));
     }
-    let (h, p, s) = (&token[..dots[0]], &token[dots[0] + 1..dots[1]], &token[dots[1] + 1..]);
+    let (h, p, s) = (
+        &token[..dots[0]],
+        &token[dots[0] + 1..dots[1]],
+        &token[dots[1] + 1..],
+    );
     if h.is_empty() || p.is_empty() || s.is_empty() {
         return Err(Error::invalid_token("malformed", "empty token segment"));
     }
     // Fast path for the canonical header Warden and ati-client emit, `{"alg":"HS256","typ":"JWT"}`:
     // its decoding is known, so the general header rules below would reach the same verdict.
-    if h == CANONICAL_HS256_HEADER_B64 && allowed.contains(&Alg::HS256) && allowed_typ.iter().any(|a| a.eq_ignore_ascii_case("JWT")) && !kid_required {
+    if h == CANONICAL_HS256_HEADER_B64
+        && allowed.contains(&Alg::HS256)
+        && allowed_typ.iter().any(|a| a.eq_ignore_ascii_case("JWT"))
+        && !kid_required
+    {
         return decode_rest(Alg::HS256, None, p, s, dots[1], max_depth);
     }
     let header_bytes = b64::decode(h).map_err(b64_reason)?;
-    let header = match Json::parse_with_depth(&header_bytes, max_depth).map_err(|e| json_reason(e, "header"))? {
+    let header = match Json::parse_with_depth(&header_bytes, max_depth)
+        .map_err(|e| json_reason(e, "header"))?
+    {
         Json::Obj(m) => m,
-        _ => return Err(Error::invalid_token("malformed", "token header is not a JSON object")),
+        _ => {
+            return Err(Error::invalid_token(
+                "malformed",
+                "token header is not a JSON object",
+            ))
+        }
     };
     let mut alg_name: Option<&str> = None;
     let mut kid: Option<String> = None;
     for (k, v) in &header {
         match k.as_str() {
-            "alg" => alg_name = Some(v.as_str().ok_or_else(|| Error::invalid_token("malformed", "alg must be a string"))?),
+            "alg" => {
+                alg_name = Some(
+                    v.as_str()
+                        .ok_or_else(|| Error::invalid_token("malformed", "alg must be a string"))?,
+                )
+            }
             "typ" => {
-                let t = v.as_str().ok_or_else(|| Error::invalid_token("typ_mismatch", "typ must be a string"))?;
+                let t = v
+                    .as_str()
+                    .ok_or_else(|| Error::invalid_token("typ_mismatch", "typ must be a string"))?;
                 if !allowed_typ.iter().any(|a| a.eq_ignore_ascii_case(t)) {
                     return Err(Error::invalid_token("typ_mismatch", "typ is not accepted"));
                 }
             }
             "kid" => match v {
                 Json::Str(s) if !s.is_empty() => kid = Some(s.clone()),
-                _ => return Err(Error::invalid_token("kid_invalid", "kid must be a non-empty string")),
+                _ => {
+                    return Err(Error::invalid_token(
+                        "kid_invalid",
+                        "kid must be a non-empty string",
+                    ))
+                }
             },
             "cty" => {
                 let nested = v.as_str().is_some_and(|c| c.eq_ignore_ascii_case("JWT"));
@@ -274,20 +382,37 @@ pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: 
                     Error::invalid_token("unsupported_header", "cty is not accepted")
                 });
             }
-            "enc" => return Err(Error::invalid_token("jwe_not_accepted", "enc: JWE is not accepted")),
+            "enc" => {
+                return Err(Error::invalid_token(
+                    "jwe_not_accepted",
+                    "enc: JWE is not accepted",
+                ))
+            }
             "crit" | "jku" | "jwk" | "x5u" | "x5c" | "x5t" | "x5t#S256" | "b64" | "zip" => {
-                return Err(Error::invalid_token("unsupported_header", format!("header member {k:?} is not accepted")));
+                return Err(Error::invalid_token(
+                    "unsupported_header",
+                    format!("header member {k:?} is not accepted"),
+                ));
             }
             _ => {}
         }
     }
-    let alg_name = alg_name.ok_or_else(|| Error::invalid_token("malformed", "token header has no alg"))?;
+    let alg_name =
+        alg_name.ok_or_else(|| Error::invalid_token("malformed", "token header has no alg"))?;
     let alg = match Alg::parse(alg_name) {
         Some(a) if allowed.contains(&a) => a,
-        _ => return Err(Error::invalid_token("alg_not_allowed", "alg is not in the allow-list")),
+        _ => {
+            return Err(Error::invalid_token(
+                "alg_not_allowed",
+                "alg is not in the allow-list",
+            ))
+        }
     };
     if kid_required && kid.is_none() {
-        return Err(Error::invalid_token("kid_invalid", "a kid header is required"));
+        return Err(Error::invalid_token(
+            "kid_invalid",
+            "a kid header is required",
+        ));
     }
     decode_rest(alg, kid, p, s, dots[1], max_depth)
 }
@@ -295,18 +420,41 @@ pub(crate) fn decode(token: &[u8], max_bytes: usize, max_depth: usize, allowed: 
 /// base64url of `{"alg":"HS256","typ":"JWT"}`.
 const CANONICAL_HS256_HEADER_B64: &[u8] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
-fn decode_rest(alg: Alg, kid: Option<String>, p: &[u8], s: &[u8], signing_input_len: usize, max_depth: usize) -> Result<Decoded> {
+fn decode_rest(
+    alg: Alg,
+    kid: Option<String>,
+    p: &[u8],
+    s: &[u8],
+    signing_input_len: usize,
+    max_depth: usize,
+) -> Result<Decoded> {
     let payload_bytes = b64::decode(p).map_err(b64_reason)?;
-    let payload = match Json::parse_with_depth(&payload_bytes, max_depth).map_err(|e| json_reason(e, "payload"))? {
+    let payload = match Json::parse_with_depth(&payload_bytes, max_depth)
+        .map_err(|e| json_reason(e, "payload"))?
+    {
         Json::Obj(m) => m,
-        _ => return Err(Error::invalid_token("malformed", "token payload is not a JSON object")),
+        _ => {
+            return Err(Error::invalid_token(
+                "malformed",
+                "token payload is not a JSON object",
+            ))
+        }
     };
     let signature = b64::decode(s).map_err(b64_reason)?;
-    Ok(Decoded { alg, kid, payload, signing_input_len, signature })
+    Ok(Decoded {
+        alg,
+        kid,
+        payload,
+        signing_input_len,
+        signature,
+    })
 }
 
 fn type_err(name: &str) -> Error {
-    Error::invalid_token("claim_type_invalid", format!("claim {name:?} has an invalid type or value"))
+    Error::invalid_token(
+        "claim_type_invalid",
+        format!("claim {name:?} has an invalid type or value"),
+    )
 }
 
 fn time_value(name: &str, v: &Json) -> Result<i64> {
@@ -357,16 +505,26 @@ impl Verifier {
     /// invalid `jti`.
     pub fn revoke(&self, jti: &str) -> Result<()> {
         if !is_valid_jti(jti) {
-            return Err(Error::validation("jti must be 1..128 printable ASCII characters"));
+            return Err(Error::validation(
+                "jti must be 1..128 printable ASCII characters",
+            ));
         }
-        self.revoked.lock().unwrap_or_else(|e| e.into_inner()).insert(jti.to_string(), i64::MAX);
+        self.revoked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(jti.to_string(), i64::MAX);
         self.has_revoked.store(true, Ordering::Release);
         Ok(())
     }
 
     /// True if `jti` was revoked on this verifier.
     pub fn is_revoked(&self, jti: &str) -> bool {
-        self.has_revoked.load(Ordering::Acquire) && self.revoked.lock().unwrap_or_else(|e| e.into_inner()).contains_key(jti)
+        self.has_revoked.load(Ordering::Acquire)
+            && self
+                .revoked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(jti)
     }
 
     /// Verifies a compact JWS and returns its claims.
@@ -382,10 +540,23 @@ impl Verifier {
     /// Verifies with an explicit clock (unix seconds; `None` = system clock).
     pub fn verify_at(&self, token: &[u8], now: Option<i64>) -> Result<Claims> {
         let o = &self.opts;
-        let d = decode(token, o.max_token_bytes, o.max_json_depth, &o.algorithms, &o.allowed_typ, o.kid_required)?;
-        let key = self.keys.select(d.kid.as_deref(), d.alg).map_err(|r| Error::invalid_token(r, "no key for this token"))?;
+        let d = decode(
+            token,
+            o.max_token_bytes,
+            o.max_json_depth,
+            &o.algorithms,
+            &o.allowed_typ,
+            o.kid_required,
+        )?;
+        let key = self
+            .keys
+            .select(d.kid.as_deref(), d.alg)
+            .map_err(|r| Error::invalid_token(r, "no key for this token"))?;
         if !key.verify(&token[..d.signing_input_len], &d.signature) {
-            return Err(Error::invalid_token("bad_signature", "signature does not verify"));
+            return Err(Error::invalid_token(
+                "bad_signature",
+                "signature does not verify",
+            ));
         }
         let claims = Claims::from_members(d.payload);
         self.check_claims(&claims, now.unwrap_or_else(now_seconds))?;
@@ -395,8 +566,17 @@ impl Verifier {
     fn check_claims(&self, c: &Claims, now: i64) -> Result<()> {
         let o = &self.opts;
         let r = &self.required;
-        let (mut sub, mut aud, mut iat, mut exp, mut nbf, mut jti, mut iss, mut scope_, mut ati) =
-            (false, None::<&Json>, None, None, None, None::<&str>, None::<&str>, false, false);
+        let (mut sub, mut aud, mut iat, mut exp, mut nbf, mut jti, mut iss, mut scope_, mut ati) = (
+            false,
+            None::<&Json>,
+            None,
+            None,
+            None,
+            None::<&str>,
+            None::<&str>,
+            false,
+            false,
+        );
         for (k, v) in c.members() {
             match k.as_str() {
                 "sub" => match v {
@@ -415,20 +595,33 @@ impl Verifier {
                 "scope" => match v {
                     Json::Str(s) => {
                         if !scope::is_valid_scope(s) {
-                            return Err(Error::invalid_token("scope_invalid", "scope is not a valid scope claim"));
+                            return Err(Error::invalid_token(
+                                "scope_invalid",
+                                "scope is not a valid scope claim",
+                            ));
                         }
                         scope_ = true;
                     }
                     _ => return Err(type_err("scope")),
                 },
                 "ati" => {
-                    check_ati(v).map_err(|_| Error::invalid_token("ati_namespace_invalid", "the ati namespace is invalid"))?;
+                    check_ati(v).map_err(|_| {
+                        Error::invalid_token(
+                            "ati_namespace_invalid",
+                            "the ati namespace is invalid",
+                        )
+                    })?;
                     ati = true;
                 }
                 _ => {}
             }
         }
-        let missing = |name: &str| Error::invalid_token("missing_claim", format!("required claim {name:?} is missing"));
+        let missing = |name: &str| {
+            Error::invalid_token(
+                "missing_claim",
+                format!("required claim {name:?} is missing"),
+            )
+        };
         if r.sub && !sub {
             return Err(missing("sub"));
         }
@@ -469,48 +662,84 @@ impl Verifier {
                         return Err(type_err("aud"));
                     }
                     match items.len() {
-                        0 => return Err(Error::invalid_token("aud_mismatch", "aud is an empty list")),
+                        0 => {
+                            return Err(Error::invalid_token(
+                                "aud_mismatch",
+                                "aud is an empty list",
+                            ))
+                        }
                         1 => items[0].as_str().unwrap_or_default(),
-                        _ => return Err(Error::invalid_token("aud_multiple", "aud lists more than one audience")),
+                        _ => {
+                            return Err(Error::invalid_token(
+                                "aud_multiple",
+                                "aud lists more than one audience",
+                            ))
+                        }
                     }
                 }
                 _ => return Err(type_err("aud")),
             };
             if value != o.audience {
-                return Err(Error::invalid_token("aud_mismatch", "aud does not match the expected audience"));
+                return Err(Error::invalid_token(
+                    "aud_mismatch",
+                    "aud does not match the expected audience",
+                ));
             }
         }
         if let (Some(expected), Some(got)) = (&o.issuer, iss) {
             if got != expected {
-                return Err(Error::invalid_token("iss_mismatch", "iss does not match the expected issuer"));
+                return Err(Error::invalid_token(
+                    "iss_mismatch",
+                    "iss does not match the expected issuer",
+                ));
             }
         }
         if let (Some(i), Some(e)) = (iat, exp) {
             if e <= i {
-                return Err(Error::invalid_token("inconsistent_times", "exp must be later than iat"));
+                return Err(Error::invalid_token(
+                    "inconsistent_times",
+                    "exp must be later than iat",
+                ));
             }
             if e - i > o.max_lifetime_seconds {
-                return Err(Error::invalid_token("lifetime_too_long", "exp - iat exceeds the maximum lifetime"));
+                return Err(Error::invalid_token(
+                    "lifetime_too_long",
+                    "exp - iat exceeds the maximum lifetime",
+                ));
             }
         }
         if let (Some(n), Some(e)) = (nbf, exp) {
             if n >= e {
-                return Err(Error::invalid_token("inconsistent_times", "nbf must be earlier than exp"));
+                return Err(Error::invalid_token(
+                    "inconsistent_times",
+                    "nbf must be earlier than exp",
+                ));
             }
         }
         let l = o.leeway_seconds;
         if let Some(e) = exp {
             if now >= e + l {
-                return Err(Error::new(ErrorCode::TokenExpired, "token expired")
-                    .details(Json::Obj(vec![("exp".into(), Json::Int(e)), ("now".into(), Json::Int(now))])));
+                return Err(
+                    Error::new(ErrorCode::TokenExpired, "token expired").details(Json::Obj(vec![
+                        ("exp".into(), Json::Int(e)),
+                        ("now".into(), Json::Int(now)),
+                    ])),
+                );
             }
         }
         if nbf.is_some_and(|n| n > now + l) || iat.is_some_and(|i| i > now + l) {
-            return Err(Error::new(ErrorCode::TokenNotYetValid, "token is not yet valid"));
+            return Err(Error::new(
+                ErrorCode::TokenNotYetValid,
+                "token is not yet valid",
+            ));
         }
         if let Some(j) = jti {
             if self.is_revoked(j) || self.revocation.as_ref().is_some_and(|f| f(j)) {
-                return Err(Error::with_reason(ErrorCode::TokenRevoked, "revoked", "token has been revoked"));
+                return Err(Error::with_reason(
+                    ErrorCode::TokenRevoked,
+                    "revoked",
+                    "token has been revoked",
+                ));
             }
             if o.one_time {
                 let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
@@ -518,12 +747,19 @@ impl Verifier {
                     seen.retain(|_, until| *until + l > now);
                 }
                 if seen.contains_key(j) {
-                    return Err(Error::with_reason(ErrorCode::TokenRevoked, "replayed", "one-time token already used"));
+                    return Err(Error::with_reason(
+                        ErrorCode::TokenRevoked,
+                        "replayed",
+                        "one-time token already used",
+                    ));
                 }
                 seen.insert(j.to_string(), exp.unwrap_or(MAX_TIME));
             }
         } else if o.one_time {
-            return Err(Error::invalid_token("missing_claim", "a one-time token needs a jti"));
+            return Err(Error::invalid_token(
+                "missing_claim",
+                "a one-time token needs a jti",
+            ));
         }
         Ok(())
     }
@@ -533,7 +769,14 @@ impl Verifier {
 /// format rules of §3.3 (any of HS256/EdDSA/ES256); never fails on a missing claim.
 pub fn inspect(token: &[u8]) -> Result<Claims> {
     let typ = ["JWT".to_string(), "at+jwt".to_string()];
-    let d = decode(token, 8192, 32, &[Alg::HS256, Alg::EdDSA, Alg::ES256], &typ, false)?;
+    let d = decode(
+        token,
+        8192,
+        32,
+        &[Alg::HS256, Alg::EdDSA, Alg::ES256],
+        &typ,
+        false,
+    )?;
     Ok(Claims::from_members(d.payload))
 }
 
@@ -541,6 +784,9 @@ pub fn inspect(token: &[u8]) -> Result<Claims> {
 mod tests {
     #[test]
     fn canonical_header_constant() {
-        assert_eq!(crate::b64::encode(br#"{"alg":"HS256","typ":"JWT"}"#).as_bytes(), super::CANONICAL_HS256_HEADER_B64);
+        assert_eq!(
+            crate::b64::encode(br#"{"alg":"HS256","typ":"JWT"}"#).as_bytes(),
+            super::CANONICAL_HS256_HEADER_B64
+        );
     }
 }
