@@ -1,0 +1,88 @@
+//! RFC 8785 (JCS) canonical JSON for the audit chain. Audit details hold no floats, so numbers
+//! are integers; object members are sorted by their UTF-16 code units; strings escape only what
+//! JSON requires (`"`, `\`, and control characters, with the short forms where they exist).
+
+use crate::json::Json;
+use std::fmt::Write as _;
+
+/// The JCS encoding of `v`.
+pub fn canonicalize(v: &Json) -> String {
+    let mut out = String::with_capacity(256);
+    write(v, &mut out);
+    out
+}
+
+fn write(v: &Json, out: &mut String) {
+    match v {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Json::BigInt(s) => out.push_str(s),
+        Json::Float(f) => {
+            // Not used by the audit log; ECMAScript-like shortest form for completeness.
+            if f.fract() == 0.0 && f.abs() < 1e21 {
+                let _ = write!(out, "{}", *f as i64);
+            } else {
+                let _ = write!(out, "{f}");
+            }
+        }
+        Json::Str(s) => write_str(s, out),
+        Json::Arr(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(x, out);
+            }
+            out.push(']');
+        }
+        Json::Obj(m) => {
+            let mut members: Vec<&(String, Json)> = m.iter().collect();
+            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push('{');
+            for (i, (k, x)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(k, out);
+                out.push(':');
+                write(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn sorted_and_minimal() {
+        let v = Json::parse(r#"{"b":1,"a":"é\n\u0001","\u20ac":null,"\ud83d\ude00":true}"#).unwrap();
+        // UTF-16 order: U+20AC sorts before the surrogate pair of U+1F600.
+        assert_eq!(canonicalize(&v), "{\"a\":\"é\\n\\u0001\",\"b\":1,\"€\":null,\"\u{1f600}\":true}");
+    }
+}
