@@ -94,6 +94,7 @@ pub struct Error {
     reason: Option<Cow<'static, str>>,
     message: String,
     details: Option<Json>,
+    decision: Option<Box<Json>>,
 }
 
 /// `Result` with [`Error`].
@@ -107,6 +108,7 @@ impl Error {
             reason: None,
             message: message.into(),
             details: None,
+            decision: None,
         }
     }
 
@@ -121,6 +123,7 @@ impl Error {
             reason: Some(reason.into()),
             message: message.into(),
             details: None,
+            decision: None,
         }
     }
 
@@ -128,6 +131,17 @@ impl Error {
     pub fn details(mut self, details: Json) -> Error {
         self.details = Some(details);
         self
+    }
+
+    /// Attaches the guard decision that this error reports (SEMANTICS-engine §12.1).
+    pub fn with_decision(mut self, decision: Json) -> Error {
+        self.decision = Some(Box::new(decision));
+        self
+    }
+
+    /// The decision this error reports, if any.
+    pub fn decision(&self) -> Option<&Json> {
+        self.decision.as_deref()
     }
 
     /// `VALIDATION_ERROR` with a message.

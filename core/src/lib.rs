@@ -8,6 +8,7 @@
 
 pub mod ati;
 pub mod b64;
+pub mod client;
 pub mod engine;
 pub mod error;
 pub mod json;

@@ -6,6 +6,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use warden_core::client::{Client, Fault, Guard, GuardOptions};
 use warden_core::engine::*;
 use warden_core::json::Json;
 
@@ -101,6 +102,9 @@ fn check_result(expect: Option<&Json>, r: Result<Json, warden_core::Error>) -> R
             if let Some(reason) = e.get("reason") {
                 matches(reason, err.reason().map(Json::from).as_ref(), "reason")?;
             }
+            if let Some(d) = e.get("decision") {
+                matches(d, err.decision(), "decision")?;
+            }
             Ok(Json::Null)
         }
         (Some(e), Ok(v)) if e.get("error").is_some() => Err(format!("want error {}, got success {v}", e.get("error").unwrap())),
@@ -120,7 +124,10 @@ fn run_scenario(case: &Json, clock_s: i64) -> Result<(), Failed> {
     };
     let cfg = EngineConfig { seed: Some(7), ..cfg };
     let clock = Arc::new(ManualClock::new(clock_s * 1000));
-    let engine = Engine::new(cfg, clock.clone())?;
+    let strict = cfg.strict_mode;
+    let engine = Arc::new(Engine::new(cfg, clock.clone())?);
+    let client = Client::with_engine(engine.clone());
+    let mut guards: HashMap<String, Guard> = HashMap::new();
     let mut aliases: HashMap<String, Json> = HashMap::new();
     for (i, step) in case.get("steps").and_then(Json::as_arr).unwrap().iter().enumerate() {
         let op = step.get("op").and_then(Json::as_str).unwrap();
@@ -130,7 +137,37 @@ fn run_scenario(case: &Json, clock_s: i64) -> Result<(), Failed> {
         }
         let args = resolve(step.get("args").unwrap_or(&Json::Null), &aliases);
         let expect = step.get("expect").map(|e| resolve(e, &aliases));
-        let r = engine.call(op, &args);
+        let fault = step.get("fault").and_then(Json::as_str).map(Fault::parse).transpose()?;
+        client.set_fault(fault);
+        let r = match op {
+            "new_guard" => {
+                let mut o = GuardOptions::new(args.get("agent_id").and_then(Json::as_str).unwrap_or_default());
+                o.session_id = args.get("session_id").and_then(Json::as_str).map(str::to_string);
+                o.block_on_deny = args.get("block_on_deny").and_then(Json::as_bool).unwrap_or(true);
+                o.fail_open = args.get("fail_open").and_then(Json::as_bool).unwrap_or(false);
+                o.default_effect = args.get("default_effect").and_then(Json::as_str).map(Effect::parse).transpose()?;
+                o.strict_mode = strict;
+                o.flush_timer = false;
+                let g = Guard::new(client.clone(), o)?;
+                let name = step.get("as").and_then(Json::as_str).unwrap_or("_guard").to_string();
+                guards.insert(name.clone(), g);
+                Ok(Json::Str(format!("guard:{name}")))
+            }
+            "guard_check" | "guard_close" => {
+                let gname = args.get("guard").and_then(Json::as_str).and_then(|s| s.strip_prefix("guard:")).unwrap_or_default().to_string();
+                let g = guards.get(&gname).ok_or_else(|| format!("step {i}: unknown guard"))?;
+                if op == "guard_close" {
+                    g.close();
+                    Ok(Json::Null)
+                } else {
+                    let tool = args.get("tool").and_then(Json::as_str).unwrap_or_default();
+                    let input = args.get("input_summary").and_then(Json::as_str).unwrap_or_default();
+                    g.check(tool, input, args.get("effect").and_then(Json::as_str)).map(|d| d.to_json())
+                }
+            }
+            _ => client.call(op, &args),
+        };
+        client.set_fault(None);
         let v = check_result(expect.as_ref(), r).map_err(|e| format!("step {i} ({op}): {e}"))?;
         if let Some(name) = step.get("as").and_then(Json::as_str) {
             aliases.insert(name.to_string(), v);

@@ -60,6 +60,7 @@ impl<'a> Args<'a> {
     }
 
     /// An optional boolean.
+    #[allow(dead_code)]
     pub fn opt_bool(&self, k: &str) -> Result<Option<bool>> {
         match self.get(k) {
             None => Ok(None),

@@ -273,7 +273,7 @@ impl Decision {
             ("enforced", Json::Bool(self.enforced)),
             ("source", self.source.clone().into()),
             ("agent_id", self.agent_id.clone().into()),
-            ("session_id", self.session_id.clone().into()),
+            ("session_id", if self.session_id.is_empty() { Json::Null } else { self.session_id.clone().into() }),
             ("tool", self.tool.clone().into()),
             ("effect", self.effect.map(|e| Json::from(e.as_str())).unwrap_or(Json::Null)),
             ("required_scope", opt_str(&self.required_scope)),
@@ -315,5 +315,30 @@ impl IssuedToken {
             ("issued_at", Json::Int(self.issued_at)),
             ("expires_at", Json::Int(self.expires_at)),
         ])
+    }
+}
+
+impl Decision {
+    /// Parses the wire form (as returned by `check` through any backend).
+    pub fn from_json(v: &Json) -> Option<Decision> {
+        let s = |k: &str| v.get(k).and_then(Json::as_str).map(str::to_string);
+        Some(Decision {
+            check_id: s("check_id")?,
+            allowed: v.get("allowed")?.as_bool()?,
+            code: s("code")?,
+            reason: s("reason")?,
+            enforced: v.get("enforced")?.as_bool()?,
+            source: s("source")?,
+            agent_id: s("agent_id").unwrap_or_default(),
+            session_id: s("session_id").unwrap_or_default(),
+            tool: s("tool").unwrap_or_default(),
+            effect: s("effect").and_then(|e| Effect::parse(&e).ok()),
+            required_scope: s("required_scope"),
+            matched_pattern: s("matched_pattern"),
+            rule_id: s("rule_id"),
+            approval_id: s("approval_id"),
+            retry_after_ms: v.get("retry_after_ms").and_then(Json::as_i64),
+            decided_at: v.get("decided_at").and_then(Json::as_i64).unwrap_or(0),
+        })
     }
 }
