@@ -95,4 +95,6 @@ fuzz-smoke:
 
 # ---------------------------------------------------------------- demo
 demo:
-	$(call run_part,gateway,demo)
+	@if [ -f gateway/Makefile ]; then $(MAKE) -C gateway demo; else \
+	  echo "make demo: the gateway (issue #8) is not built yet; running the in-process token demo"; \
+	  cargo run -q -p warden-core --example demo; fi

@@ -31,16 +31,32 @@ unsafe fn check(env: sys::napi_env, status: sys::napi_status, what: &str) -> Res
         let mut exc = ptr::null_mut();
         sys::napi_get_and_clear_last_exception(env, &mut exc);
     }
-    Err(Error::validation(format!("cannot convert the argument: {what}")))
+    Err(Error::validation(format!(
+        "cannot convert the argument: {what}"
+    )))
 }
 
 /// Reads a JS string as UTF-8 (lone surrogates become U+FFFD, as V8 encodes them).
 pub unsafe fn read_string(env: sys::napi_env, v: sys::napi_value) -> Result<String> {
     let mut len = 0usize;
-    check(env, sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len), "string")?;
+    check(
+        env,
+        sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len),
+        "string",
+    )?;
     let mut buf: Vec<u8> = Vec::with_capacity(len + 1);
     let mut written = 0usize;
-    check(env, sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr() as *mut c_char, len + 1, &mut written), "string")?;
+    check(
+        env,
+        sys::napi_get_value_string_utf8(
+            env,
+            v,
+            buf.as_mut_ptr() as *mut c_char,
+            len + 1,
+            &mut written,
+        ),
+        "string",
+    )?;
     buf.set_len(written.min(len));
     String::from_utf8(buf).map_err(|_| Error::validation("string is not valid UTF-8"))
 }
@@ -78,13 +94,21 @@ fn words_to_decimal(mut words: Vec<u64>, negative: bool) -> String {
 unsafe fn bigint_to_json(env: sys::napi_env, v: sys::napi_value) -> Result<Json> {
     let mut sign = 0;
     let mut count = 0usize;
-    check(env, sys::napi_get_value_bigint_words(env, v, ptr::null_mut(), &mut count, ptr::null_mut()), "bigint")?;
+    check(
+        env,
+        sys::napi_get_value_bigint_words(env, v, ptr::null_mut(), &mut count, ptr::null_mut()),
+        "bigint",
+    )?;
     if count > 1024 {
         return Err(Error::validation("BigInt too large"));
     }
     let mut words = vec![0u64; count.max(1)];
     let mut count2 = count;
-    check(env, sys::napi_get_value_bigint_words(env, v, &mut sign, &mut count2, words.as_mut_ptr()), "bigint")?;
+    check(
+        env,
+        sys::napi_get_value_bigint_words(env, v, &mut sign, &mut count2, words.as_mut_ptr()),
+        "bigint",
+    )?;
     words.truncate(count2.max(1));
     while words.len() > 1 && words.last() == Some(&0) {
         words.pop();
@@ -131,12 +155,20 @@ unsafe fn conv(env: sys::napi_env, v: sys::napi_value, depth: usize) -> Result<J
         sys::ValueType::napi_object => {
             // toJSON(), as JSON.stringify does (Date, Claims, …).
             let mut to_json = ptr::null_mut();
-            check(env, sys::napi_get_named_property(env, v, c"toJSON".as_ptr(), &mut to_json), "toJSON")?;
+            check(
+                env,
+                sys::napi_get_named_property(env, v, c"toJSON".as_ptr(), &mut to_json),
+                "toJSON",
+            )?;
             let mut tt = 0;
             check(env, sys::napi_typeof(env, to_json, &mut tt), "toJSON")?;
             if tt == sys::ValueType::napi_function {
                 let mut r = ptr::null_mut();
-                check(env, sys::napi_call_function(env, v, to_json, 0, ptr::null(), &mut r), "toJSON() threw")?;
+                check(
+                    env,
+                    sys::napi_call_function(env, v, to_json, 0, ptr::null(), &mut r),
+                    "toJSON() threw",
+                )?;
                 let mut rt = 0;
                 check(env, sys::napi_typeof(env, r, &mut rt), "toJSON")?;
                 if rt == sys::ValueType::napi_object {
@@ -146,7 +178,9 @@ unsafe fn conv(env: sys::napi_env, v: sys::napi_value, depth: usize) -> Result<J
             }
             conv_plain(env, v, depth)
         }
-        _ => Err(Error::validation("functions, symbols and externals cannot be converted to JSON")),
+        _ => Err(Error::validation(
+            "functions, symbols and externals cannot be converted to JSON",
+        )),
     }
 }
 
@@ -159,7 +193,11 @@ unsafe fn conv_plain(env: sys::napi_env, v: sys::napi_value, depth: usize) -> Re
         let mut out = Vec::with_capacity((len as usize).min(4096));
         for i in 0..len {
             let mut e = ptr::null_mut();
-            check(env, sys::napi_get_element(env, v, i, &mut e), "array element")?;
+            check(
+                env,
+                sys::napi_get_element(env, v, i, &mut e),
+                "array element",
+            )?;
             out.push(conv(env, e, depth + 1)?);
         }
         return Ok(Json::Arr(out));
@@ -178,14 +216,26 @@ unsafe fn conv_plain(env: sys::napi_env, v: sys::napi_value, depth: usize) -> Re
         "object keys",
     )?;
     let mut len = 0u32;
-    check(env, sys::napi_get_array_length(env, keys, &mut len), "object keys")?;
+    check(
+        env,
+        sys::napi_get_array_length(env, keys, &mut len),
+        "object keys",
+    )?;
     let mut members: Vec<(String, Json)> = Vec::with_capacity(len as usize);
     for i in 0..len {
         let mut k = ptr::null_mut();
-        check(env, sys::napi_get_element(env, keys, i, &mut k), "object key")?;
+        check(
+            env,
+            sys::napi_get_element(env, keys, i, &mut k),
+            "object key",
+        )?;
         let name = read_string(env, k)?;
         let mut val = ptr::null_mut();
-        check(env, sys::napi_get_property(env, v, k, &mut val), "object member")?;
+        check(
+            env,
+            sys::napi_get_property(env, v, k, &mut val),
+            "object member",
+        )?;
         let mut vt = 0;
         check(env, sys::napi_typeof(env, val, &mut vt), "object member")?;
         if vt == sys::ValueType::napi_undefined {
@@ -225,10 +275,12 @@ pub fn rename(v: Json, table: &[(&str, &str)]) -> Json {
     match v {
         Json::Obj(m) => Json::Obj(
             m.into_iter()
-                .map(|(k, val)| match table.iter().find(|(camel, _)| *camel == k) {
-                    Some((_, snake)) => (snake.to_string(), val),
-                    None => (k, val),
-                })
+                .map(
+                    |(k, val)| match table.iter().find(|(camel, _)| *camel == k) {
+                        Some((_, snake)) => (snake.to_string(), val),
+                        None => (k, val),
+                    },
+                )
                 .collect(),
         ),
         other => other,
@@ -239,7 +291,10 @@ fn st(s: sys::napi_status) -> napi::Result<()> {
     if s == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::new(napi::Status::GenericFailure, "cannot create a JS value"))
+        Err(napi::Error::new(
+            napi::Status::GenericFailure,
+            "cannot create a JS value",
+        ))
     }
 }
 
@@ -248,19 +303,38 @@ unsafe fn emit(env: sys::napi_env, j: &Json) -> napi::Result<sys::napi_value> {
     match j {
         Json::Null => st(sys::napi_get_null(env, &mut out))?,
         Json::Bool(b) => st(sys::napi_get_boolean(env, *b, &mut out))?,
-        Json::Int(i) if i.abs() <= MAX_SAFE => st(sys::napi_create_double(env, *i as f64, &mut out))?,
+        Json::Int(i) if i.abs() <= MAX_SAFE => {
+            st(sys::napi_create_double(env, *i as f64, &mut out))?
+        }
         Json::Int(i) => st(sys::napi_create_bigint_int64(env, *i, &mut out))?,
         Json::BigInt(digits) => {
             let mut global = ptr::null_mut();
             st(sys::napi_get_global(env, &mut global))?;
             let mut ctor = ptr::null_mut();
-            st(sys::napi_get_named_property(env, global, c"BigInt".as_ptr(), &mut ctor))?;
+            st(sys::napi_get_named_property(
+                env,
+                global,
+                c"BigInt".as_ptr(),
+                &mut ctor,
+            ))?;
             let mut arg = ptr::null_mut();
-            st(sys::napi_create_string_utf8(env, digits.as_ptr() as *const c_char, digits.len() as isize, &mut arg))?;
-            st(sys::napi_call_function(env, global, ctor, 1, &arg, &mut out))?;
+            st(sys::napi_create_string_utf8(
+                env,
+                digits.as_ptr() as *const c_char,
+                digits.len() as isize,
+                &mut arg,
+            ))?;
+            st(sys::napi_call_function(
+                env, global, ctor, 1, &arg, &mut out,
+            ))?;
         }
         Json::Float(f) => st(sys::napi_create_double(env, *f, &mut out))?,
-        Json::Str(s) => st(sys::napi_create_string_utf8(env, s.as_ptr() as *const c_char, s.len() as isize, &mut out))?,
+        Json::Str(s) => st(sys::napi_create_string_utf8(
+            env,
+            s.as_ptr() as *const c_char,
+            s.len() as isize,
+            &mut out,
+        ))?,
         Json::Arr(a) => {
             st(sys::napi_create_array_with_length(env, a.len(), &mut out))?;
             for (i, e) in a.iter().enumerate() {
@@ -272,7 +346,12 @@ unsafe fn emit(env: sys::napi_env, j: &Json) -> napi::Result<sys::napi_value> {
             st(sys::napi_create_object(env, &mut out))?;
             for (k, val) in m {
                 let mut name = ptr::null_mut();
-                st(sys::napi_create_string_utf8(env, k.as_ptr() as *const c_char, k.len() as isize, &mut name))?;
+                st(sys::napi_create_string_utf8(
+                    env,
+                    k.as_ptr() as *const c_char,
+                    k.len() as isize,
+                    &mut name,
+                ))?;
                 let value = emit(env, val)?;
                 let desc = sys::napi_property_descriptor {
                     utf8name: ptr::null(),
@@ -338,8 +417,14 @@ mod tests {
     #[test]
     fn decimal() {
         assert_eq!(words_to_decimal(vec![0], false), "0");
-        assert_eq!(words_to_decimal(vec![u64::MAX], false), "18446744073709551615");
+        assert_eq!(
+            words_to_decimal(vec![u64::MAX], false),
+            "18446744073709551615"
+        );
         // 123456789012345678901234567890 = 0x18EE90FF6C373E0EE4E3F0AD2
-        assert_eq!(words_to_decimal(vec![0xC373E0EE4E3F0AD2, 0x18EE90FF6], true), "-123456789012345678901234567890");
+        assert_eq!(
+            words_to_decimal(vec![0xC373E0EE4E3F0AD2, 0x18EE90FF6], true),
+            "-123456789012345678901234567890"
+        );
     }
 }

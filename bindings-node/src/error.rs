@@ -20,7 +20,10 @@ pub fn to_napi(e: Error) -> napi::Error {
     if let Some(d) = e.details_json() {
         m.push(("details".into(), d.clone()));
     }
-    napi::Error::new(napi::Status::GenericFailure, format!("{PREFIX}{}", Json::Obj(m).to_compact()))
+    napi::Error::new(
+        napi::Status::GenericFailure,
+        format!("{PREFIX}{}", Json::Obj(m).to_compact()),
+    )
 }
 
 /// Runs `f` with panics turned into `INTERNAL` and core errors into napi errors.

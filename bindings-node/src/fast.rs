@@ -19,9 +19,18 @@ use std::ptr;
 use std::sync::Arc;
 use warden_core::{Claims, Error, Json, Result, ScopeSet, Verifier};
 
-const TAG_VERIFIER: sys::napi_type_tag = sys::napi_type_tag { lower: 0x5741_5244_454e_0001, upper: 0x9c1e_7f3a_52d4_b801 };
-const TAG_CLAIMS: sys::napi_type_tag = sys::napi_type_tag { lower: 0x5741_5244_454e_0002, upper: 0x9c1e_7f3a_52d4_b802 };
-const TAG_SCOPES: sys::napi_type_tag = sys::napi_type_tag { lower: 0x5741_5244_454e_0003, upper: 0x9c1e_7f3a_52d4_b803 };
+const TAG_VERIFIER: sys::napi_type_tag = sys::napi_type_tag {
+    lower: 0x5741_5244_454e_0001,
+    upper: 0x9c1e_7f3a_52d4_b801,
+};
+const TAG_CLAIMS: sys::napi_type_tag = sys::napi_type_tag {
+    lower: 0x5741_5244_454e_0002,
+    upper: 0x9c1e_7f3a_52d4_b802,
+};
+const TAG_SCOPES: sys::napi_type_tag = sys::napi_type_tag {
+    lower: 0x5741_5244_454e_0003,
+    upper: 0x9c1e_7f3a_52d4_b803,
+};
 
 unsafe extern "C" fn drop_box<T>(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
     if !data.is_null() {
@@ -30,24 +39,40 @@ unsafe extern "C" fn drop_box<T>(_env: sys::napi_env, data: *mut c_void, _hint: 
 }
 
 /// Wraps `value` in a tagged external owned by the JS garbage collector.
-unsafe fn make_external<T>(env: sys::napi_env, value: T, tag: &sys::napi_type_tag) -> napi::Result<sys::napi_value> {
+unsafe fn make_external<T>(
+    env: sys::napi_env,
+    value: T,
+    tag: &sys::napi_type_tag,
+) -> napi::Result<sys::napi_value> {
     let raw = Box::into_raw(Box::new(value)) as *mut c_void;
     let mut out = ptr::null_mut();
     let s = sys::napi_create_external(env, raw, Some(drop_box::<T>), ptr::null_mut(), &mut out);
     if s != sys::Status::napi_ok {
         drop(Box::from_raw(raw as *mut T));
-        return Err(napi::Error::new(napi::Status::GenericFailure, "cannot create a handle"));
+        return Err(napi::Error::new(
+            napi::Status::GenericFailure,
+            "cannot create a handle",
+        ));
     }
     if sys::napi_type_tag_object(env, out, tag) != sys::Status::napi_ok {
-        return Err(napi::Error::new(napi::Status::GenericFailure, "cannot tag a handle"));
+        return Err(napi::Error::new(
+            napi::Status::GenericFailure,
+            "cannot tag a handle",
+        ));
     }
     Ok(out)
 }
 
 /// The `T` behind a tagged external, or `None` for any other value.
-unsafe fn external<'a, T>(env: sys::napi_env, v: sys::napi_value, tag: &sys::napi_type_tag) -> Option<&'a T> {
+unsafe fn external<'a, T>(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    tag: &sys::napi_type_tag,
+) -> Option<&'a T> {
     let mut t = 0;
-    if sys::napi_typeof(env, v, &mut t) != sys::Status::napi_ok || t != sys::ValueType::napi_external {
+    if sys::napi_typeof(env, v, &mut t) != sys::Status::napi_ok
+        || t != sys::ValueType::napi_external
+    {
         return None;
     }
     let mut ok = false;
@@ -102,7 +127,12 @@ unsafe fn throw(env: sys::napi_env, e: Error) {
     debug_assert!(msg.starts_with(PREFIX));
     let mut s = ptr::null_mut();
     let mut err = ptr::null_mut();
-    if sys::napi_create_string_utf8(env, msg.as_ptr() as *const c_char, msg.len() as isize, &mut s) == sys::Status::napi_ok
+    if sys::napi_create_string_utf8(
+        env,
+        msg.as_ptr() as *const c_char,
+        msg.len() as isize,
+        &mut s,
+    ) == sys::Status::napi_ok
         && sys::napi_create_error(env, ptr::null_mut(), s, &mut err) == sys::Status::napi_ok
     {
         sys::napi_throw(env, err);
@@ -110,7 +140,10 @@ unsafe fn throw(env: sys::napi_env, e: Error) {
 }
 
 /// Runs a callback body: panics → `INTERNAL`, errors → thrown `WardenError` messages.
-unsafe fn guard(env: sys::napi_env, f: impl FnOnce() -> std::result::Result<sys::napi_value, Error>) -> sys::napi_value {
+unsafe fn guard(
+    env: sys::napi_env,
+    f: impl FnOnce() -> std::result::Result<sys::napi_value, Error>,
+) -> sys::napi_value {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     match r {
         Ok(Ok(v)) => v,
@@ -123,16 +156,30 @@ unsafe fn guard(env: sys::napi_env, f: impl FnOnce() -> std::result::Result<sys:
             ptr::null_mut()
         }
         Err(_) => {
-            throw(env, Error::internal("internal error: panic in the Node binding"));
+            throw(
+                env,
+                Error::internal("internal error: panic in the Node binding"),
+            );
             ptr::null_mut()
         }
     }
 }
 
-unsafe fn args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> Result<[sys::napi_value; N]> {
+unsafe fn args<const N: usize>(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> Result<[sys::napi_value; N]> {
     let mut argv = [ptr::null_mut(); N];
     let mut argc = N;
-    if sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) != sys::Status::napi_ok {
+    if sys::napi_get_cb_info(
+        env,
+        info,
+        &mut argc,
+        argv.as_mut_ptr(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+    ) != sys::Status::napi_ok
+    {
         return Err(Error::internal("cannot read the arguments"));
     }
     if argc < N {
@@ -146,10 +193,21 @@ unsafe fn args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info
 }
 
 /// Calls `f` with the UTF-8 bytes of a JS string argument, on the stack when it is short.
-unsafe fn with_str<R>(env: sys::napi_env, v: sys::napi_value, what: &str, f: impl FnOnce(&[u8]) -> R) -> Result<R> {
+unsafe fn with_str<R>(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    what: &str,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<R> {
     let mut buf = [0u8; 1024];
     let mut len = 0usize;
-    let s = sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr() as *mut c_char, buf.len(), &mut len);
+    let s = sys::napi_get_value_string_utf8(
+        env,
+        v,
+        buf.as_mut_ptr() as *mut c_char,
+        buf.len(),
+        &mut len,
+    );
     if s != sys::Status::napi_ok {
         return Err(Error::validation(format!("{what} must be a string")));
     }
@@ -165,34 +223,65 @@ unsafe fn to_js<T: ToNapiValue>(env: sys::napi_env, v: T) -> Result<sys::napi_va
 }
 
 /// `verify(verifierHandle, token) -> payload JSON text | claimsHandle` (a handle only when the
-/// payload holds integers beyond ±(2^53−1))
-unsafe extern "C" fn cb_verify(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+/// payload holds integers beyond ±(2^53−1) or the integer literal `-0`)
+unsafe extern "C" fn cb_verify(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
     guard(env, || {
         let [h, token] = args::<2>(env, info)?;
-        let v = external::<Arc<Verifier>>(env, h, &TAG_VERIFIER).ok_or_else(|| Error::validation("not a Verifier"))?;
-        let claims = with_str(env, token, "token", |t| v.verify_bytes(t))??;
-        if claims.members().iter().any(|(_, v)| needs_bigint(v)) {
-            return to_js(env, ClaimsHandle(claims));
-        }
-        // The payload as compact JSON: ASCII only (the core escapes the rest), so one Latin-1
-        // string creation; the TypeScript Claims parses it lazily.
-        let mut text = String::with_capacity(256);
-        text.push('{');
-        for (i, (k, val)) in claims.members().iter().enumerate() {
-            if i > 0 {
-                text.push(',');
+        let v = external::<Arc<Verifier>>(env, h, &TAG_VERIFIER)
+            .ok_or_else(|| Error::validation("not a Verifier"))?;
+        // Verify, then hand JS the payload exactly as the token carries it (the core has just
+        // parsed it strictly, so it is valid JSON that JSON.parse reads to the same values).
+        let (claims, payload) = with_str(env, token, "token", |t| {
+            v.verify_bytes(t).map(|c| {
+                let payload = t
+                    .split(|&b| b == b'.')
+                    .nth(1)
+                    .and_then(|seg| warden_core::b64::decode(seg).ok());
+                (c, payload)
+            })
+        })??;
+        let payload = match payload {
+            Some(p)
+                if !claims.members().iter().any(|(_, v)| needs_bigint(v))
+                    && !has_negative_zero_int(&p) =>
+            {
+                p
             }
-            warden_core::json::write_str(k, &mut text);
-            text.push(':');
-            val.write_compact(&mut text);
-        }
-        text.push('}');
+            _ => return to_js(env, ClaimsHandle(claims)),
+        };
         let mut out = ptr::null_mut();
-        if sys::napi_create_string_latin1(env, text.as_ptr() as *const c_char, text.len() as isize, &mut out) != sys::Status::napi_ok {
+        let status = if payload.is_ascii() {
+            sys::napi_create_string_latin1(
+                env,
+                payload.as_ptr() as *const c_char,
+                payload.len() as isize,
+                &mut out,
+            )
+        } else {
+            sys::napi_create_string_utf8(
+                env,
+                payload.as_ptr() as *const c_char,
+                payload.len() as isize,
+                &mut out,
+            )
+        };
+        if status != sys::Status::napi_ok {
             return Err(Error::internal("cannot create a JS string"));
         }
         Ok(out)
     })
+}
+
+/// True if the JSON text holds the integer literal `-0` (the core reads it as the integer 0,
+/// `JSON.parse` as -0): such payloads travel as a handle. A `-0` inside a string only costs
+/// the slower path.
+fn has_negative_zero_int(text: &[u8]) -> bool {
+    text.windows(3)
+        .any(|w| w[0] == b'-' && w[1] == b'0' && !matches!(w[2], b'0'..=b'9' | b'.' | b'e' | b'E'))
+        || text.ends_with(b"-0")
 }
 
 /// True if `v` holds an integer that a JS number cannot hold exactly (so `JSON.parse` would
@@ -208,11 +297,17 @@ fn needs_bigint(v: &Json) -> bool {
 }
 
 /// `allows(scopeSetHandle, required) -> boolean`
-unsafe extern "C" fn cb_allows(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn cb_allows(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
     guard(env, || {
         let [h, req] = args::<2>(env, info)?;
-        let set = external::<Arc<ScopeSet>>(env, h, &TAG_SCOPES).ok_or_else(|| Error::validation("not a ScopeSet"))?;
-        let ok = with_str(env, req, "required", |r| std::str::from_utf8(r).is_ok_and(|r| set.allows(r)))?;
+        let set = external::<Arc<ScopeSet>>(env, h, &TAG_SCOPES)
+            .ok_or_else(|| Error::validation("not a ScopeSet"))?;
+        let ok = with_str(env, req, "required", |r| {
+            std::str::from_utf8(r).is_ok_and(|r| set.allows(r))
+        })?;
         let mut out = ptr::null_mut();
         sys::napi_get_boolean(env, ok, &mut out);
         Ok(out)
@@ -220,11 +315,17 @@ unsafe extern "C" fn cb_allows(env: sys::napi_env, info: sys::napi_callback_info
 }
 
 /// `claimsAllows(claimsHandle, required) -> boolean`
-unsafe extern "C" fn cb_claims_allows(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn cb_claims_allows(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
     guard(env, || {
         let [h, req] = args::<2>(env, info)?;
-        let c = external::<Arc<Claims>>(env, h, &TAG_CLAIMS).ok_or_else(|| Error::validation("not a Claims"))?;
-        let ok = with_str(env, req, "required", |r| std::str::from_utf8(r).is_ok_and(|r| c.allows(r)))?;
+        let c = external::<Arc<Claims>>(env, h, &TAG_CLAIMS)
+            .ok_or_else(|| Error::validation("not a Claims"))?;
+        let ok = with_str(env, req, "required", |r| {
+            std::str::from_utf8(r).is_ok_and(|r| c.allows(r))
+        })?;
         let mut out = ptr::null_mut();
         sys::napi_get_boolean(env, ok, &mut out);
         Ok(out)
@@ -244,7 +345,9 @@ fn claim_view(c: &Claims, field: i32) -> Result<MaybeJson> {
         7 => c.iss().map(Json::from),
         8 => c.scope().map(Json::from),
         9 => c.ati().cloned(),
-        10 => Some(Json::Obj(c.extra().map(|(k, v)| (k.to_string(), v.clone())).collect())),
+        10 => Some(Json::Obj(
+            c.extra().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        )),
         11 => Some(c.to_json()),
         12 => Some(Json::Arr(c.scopes().into_iter().map(Json::Str).collect())),
         13 => Some(Json::Obj(
@@ -253,7 +356,10 @@ fn claim_view(c: &Claims, field: i32) -> Result<MaybeJson> {
                 .map(|(k, r)| {
                     let spec = vec![
                         ("count".to_string(), Json::Int(r.count as i64)),
-                        ("windowSeconds".to_string(), Json::Int(r.window_seconds as i64)),
+                        (
+                            "windowSeconds".to_string(),
+                            Json::Int(r.window_seconds as i64),
+                        ),
                     ];
                     (k, Json::Obj(spec))
                 })
@@ -264,10 +370,14 @@ fn claim_view(c: &Claims, field: i32) -> Result<MaybeJson> {
 }
 
 /// `claim(claimsHandle, fieldIndex) -> value | undefined`
-unsafe extern "C" fn cb_claim(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn cb_claim(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
     guard(env, || {
         let [h, idx] = args::<2>(env, info)?;
-        let c = external::<Arc<Claims>>(env, h, &TAG_CLAIMS).ok_or_else(|| Error::validation("not a Claims"))?;
+        let c = external::<Arc<Claims>>(env, h, &TAG_CLAIMS)
+            .ok_or_else(|| Error::validation("not a Claims"))?;
         let mut field = -1;
         sys::napi_get_value_int32(env, idx, &mut field);
         to_js(env, claim_view(c, field)?)
@@ -275,11 +385,17 @@ unsafe extern "C" fn cb_claim(env: sys::napi_env, info: sys::napi_callback_info)
 }
 
 /// `claimGet(claimsHandle, name) -> value | undefined`
-unsafe extern "C" fn cb_claim_get(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn cb_claim_get(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
     guard(env, || {
         let [h, name] = args::<2>(env, info)?;
-        let c = external::<Arc<Claims>>(env, h, &TAG_CLAIMS).ok_or_else(|| Error::validation("not a Claims"))?;
-        let v = with_str(env, name, "name", |n| std::str::from_utf8(n).ok().and_then(|n| c.get(n).cloned()))?;
+        let c = external::<Arc<Claims>>(env, h, &TAG_CLAIMS)
+            .ok_or_else(|| Error::validation("not a Claims"))?;
+        let v = with_str(env, name, "name", |n| {
+            std::str::from_utf8(n).ok().and_then(|n| c.get(n).cloned())
+        })?;
         to_js(env, MaybeJson(v))
     })
 }
@@ -300,16 +416,30 @@ impl ToNapiValue for FastApi {
         ];
         let mut obj = ptr::null_mut();
         if sys::napi_create_object(env, &mut obj) != sys::Status::napi_ok {
-            return Err(napi::Error::new(napi::Status::GenericFailure, "cannot create the fast API"));
+            return Err(napi::Error::new(
+                napi::Status::GenericFailure,
+                "cannot create the fast API",
+            ));
         }
         for (name, cb) in table {
             let mut f = ptr::null_mut();
-            let s = sys::napi_create_function(env, name.as_ptr(), -1, Some(cb), ptr::null_mut(), &mut f);
-            if s != sys::Status::napi_ok || sys::napi_set_named_property(env, obj, name.as_ptr(), f) != sys::Status::napi_ok {
-                return Err(napi::Error::new(napi::Status::GenericFailure, "cannot create the fast API"));
+            let s = sys::napi_create_function(
+                env,
+                name.as_ptr(),
+                -1,
+                Some(cb),
+                ptr::null_mut(),
+                &mut f,
+            );
+            if s != sys::Status::napi_ok
+                || sys::napi_set_named_property(env, obj, name.as_ptr(), f) != sys::Status::napi_ok
+            {
+                return Err(napi::Error::new(
+                    napi::Status::GenericFailure,
+                    "cannot create the fast API",
+                ));
             }
         }
         Ok(obj)
     }
 }
-

@@ -20,26 +20,40 @@ impl Key {
     pub fn hs256_hex(secret_hex: Unknown<'_>, kid: Option<String>) -> napi::Result<Key> {
         run(|| {
             let s = string_arg(&secret_hex, "secretHex")?;
-            Ok(Key { inner: warden_core::Key::hs256_hex(&s, kid.as_deref())? })
+            Ok(Key {
+                inner: warden_core::Key::hs256_hex(&s, kid.as_deref())?,
+            })
         })
     }
 
     /// HS256 from raw secret bytes (at least 32). `INVALID_KEY` otherwise.
     #[napi(factory)]
     pub fn hs256_bytes(secret: Uint8Array, kid: Option<String>) -> napi::Result<Key> {
-        run(|| Ok(Key { inner: warden_core::Key::hs256_bytes(&secret, kid.as_deref())? }))
+        run(|| {
+            Ok(Key {
+                inner: warden_core::Key::hs256_bytes(&secret, kid.as_deref())?,
+            })
+        })
     }
 
     /// A new random Ed25519 key pair.
     #[napi(factory)]
     pub fn generate_ed25519(kid: Option<String>) -> napi::Result<Key> {
-        run(|| Ok(Key { inner: warden_core::Key::generate_ed25519(kid.as_deref())? }))
+        run(|| {
+            Ok(Key {
+                inner: warden_core::Key::generate_ed25519(kid.as_deref())?,
+            })
+        })
     }
 
     /// A new random P-256 (ES256) key pair.
     #[napi(factory)]
     pub fn generate_es256(kid: Option<String>) -> napi::Result<Key> {
-        run(|| Ok(Key { inner: warden_core::Key::generate_es256(kid.as_deref())? }))
+        run(|| {
+            Ok(Key {
+                inner: warden_core::Key::generate_es256(kid.as_deref())?,
+            })
+        })
     }
 
     /// Parses a JWK given as JSON text: kty `oct`, `OKP`/`Ed25519`, `EC`/`P-256`; a JWK `alg`,
@@ -48,7 +62,9 @@ impl Key {
     pub fn from_jwk(json: Unknown<'_>) -> napi::Result<Key> {
         run(|| {
             let s = string_arg(&json, "jwk")?;
-            Ok(Key { inner: warden_core::Key::from_jwk(&s)? })
+            Ok(Key {
+                inner: warden_core::Key::from_jwk(&s)?,
+            })
         })
     }
 
@@ -58,7 +74,9 @@ impl Key {
     pub fn from_pem(pem: Unknown<'_>, kid: Option<String>) -> napi::Result<Key> {
         run(|| {
             let s = string_arg(&pem, "pem")?;
-            Ok(Key { inner: warden_core::Key::from_pem(&s, kid.as_deref())? })
+            Ok(Key {
+                inner: warden_core::Key::from_pem(&s, kid.as_deref())?,
+            })
         })
     }
 
@@ -101,7 +119,9 @@ impl Key {
     /// The same key without its private part (HMAC keys are returned unchanged).
     #[napi]
     pub fn public_key(&self) -> Key {
-        Key { inner: self.inner.public_key() }
+        Key {
+            inner: self.inner.public_key(),
+        }
     }
 }
 
@@ -117,7 +137,11 @@ impl KeySet {
     #[napi(constructor)]
     pub fn new(keys: Vec<ClassInstance<'_, Key>>) -> napi::Result<KeySet> {
         let list: Vec<warden_core::Key> = keys.iter().map(|k| k.inner.clone()).collect();
-        run(|| Ok(KeySet { inner: warden_core::KeySet::new(list)? }))
+        run(|| {
+            Ok(KeySet {
+                inner: warden_core::KeySet::new(list)?,
+            })
+        })
     }
 
     /// Parses a JWKS document `{"keys": [...]}` given as JSON text. Unsupported key types are
@@ -126,7 +150,9 @@ impl KeySet {
     pub fn from_jwks(json: Unknown<'_>) -> napi::Result<KeySet> {
         run(|| {
             let s = string_arg(&json, "jwks")?;
-            Ok(KeySet { inner: warden_core::KeySet::from_jwks(&s)? })
+            Ok(KeySet {
+                inner: warden_core::KeySet::from_jwks(&s)?,
+            })
         })
     }
 
@@ -137,13 +163,25 @@ impl KeySet {
     pub async fn fetch(url: String, ttl_seconds: Option<f64>) -> napi::Result<KeySet> {
         let ttl = match ttl_seconds {
             None => 300,
-            Some(t) if t.is_finite() && t.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&t) => t as u64,
-            Some(_) => return Err(to_napi(Error::validation("ttl_seconds must be an integer in 1..86400"))),
+            Some(t)
+                if t.is_finite() && t.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&t) =>
+            {
+                t as u64
+            }
+            Some(_) => {
+                return Err(to_napi(Error::validation(
+                    "ttl_seconds must be an integer in 1..86400",
+                )))
+            }
         };
-        let handle = run(|| warden_core::runtime::spawn(async move { warden_core::KeySet::fetch(&url, ttl).await }))?;
+        let handle = run(|| {
+            warden_core::runtime::spawn(async move { warden_core::KeySet::fetch(&url, ttl).await })
+        })?;
         match handle.await {
             Ok(r) => r.map(|inner| KeySet { inner }).map_err(to_napi),
-            Err(e) => Err(to_napi(Error::internal(format!("the fetch task failed: {e}")))),
+            Err(e) => Err(to_napi(Error::internal(format!(
+                "the fetch task failed: {e}"
+            )))),
         }
     }
 
@@ -155,14 +193,20 @@ impl KeySet {
         let handle = run(|| warden_core::runtime::spawn(async move { set.refresh().await }))?;
         match handle.await {
             Ok(r) => r.map_err(to_napi),
-            Err(e) => Err(to_napi(Error::internal(format!("the refresh task failed: {e}")))),
+            Err(e) => Err(to_napi(Error::internal(format!(
+                "the refresh task failed: {e}"
+            )))),
         }
     }
 
     /// The keys, in order (a snapshot).
     #[napi]
     pub fn keys(&self) -> Vec<Key> {
-        self.inner.keys().into_iter().map(|inner| Key { inner }).collect()
+        self.inner
+            .keys()
+            .into_iter()
+            .map(|inner| Key { inner })
+            .collect()
     }
 
     /// The key with this id, or `null`.

@@ -20,7 +20,10 @@ use napi_derive::napi;
 /// The stable string of every Warden error code, in the order of SEMANTICS-engine §16.
 #[napi]
 pub fn error_codes() -> Vec<String> {
-    warden_core::error_codes().into_iter().map(str::to_string).collect()
+    warden_core::error_codes()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// The version of the Rust core this module was built from.

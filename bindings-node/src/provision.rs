@@ -11,8 +11,17 @@ use warden_core::{Error, Json, ProvisionArgs, Result};
 fn strings(v: &Json, what: &str) -> Result<Vec<String>> {
     match v {
         Json::Null => Ok(Vec::new()),
-        Json::Arr(a) => a.iter().map(|s| s.as_str().map(str::to_string).ok_or_else(|| Error::validation(format!("{what} must be a list of strings")))).collect(),
-        _ => Err(Error::validation(format!("{what} must be a list of strings"))),
+        Json::Arr(a) => a
+            .iter()
+            .map(|s| {
+                s.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::validation(format!("{what} must be a list of strings")))
+            })
+            .collect(),
+        _ => Err(Error::validation(format!(
+            "{what} must be a list of strings"
+        ))),
     }
 }
 
@@ -22,7 +31,11 @@ fn provision_args(v: Option<Json>) -> Result<ProvisionArgs> {
     let members = match v {
         None | Some(Json::Null) => return Ok(a),
         Some(Json::Obj(m)) => m,
-        Some(_) => return Err(Error::validation("provisionSandbox arguments must be an object")),
+        Some(_) => {
+            return Err(Error::validation(
+                "provisionSandbox arguments must be an object",
+            ))
+        }
     };
     for (k, val) in &members {
         let int = |what: &str| match val {
@@ -48,12 +61,24 @@ fn provision_args(v: Option<Json>) -> Result<ProvisionArgs> {
                     Json::Null => Vec::new(),
                     Json::Obj(m) => m
                         .iter()
-                        .map(|(p, s)| s.as_str().map(|s| (p.clone(), s.to_string())).ok_or_else(|| Error::validation("rate specs are strings")))
+                        .map(|(p, s)| {
+                            s.as_str()
+                                .map(|s| (p.clone(), s.to_string()))
+                                .ok_or_else(|| Error::validation("rate specs are strings"))
+                        })
                         .collect::<Result<_>>()?,
-                    _ => return Err(Error::validation("rate must be an object of pattern -> rate spec")),
+                    _ => {
+                        return Err(Error::validation(
+                            "rate must be an object of pattern -> rate spec",
+                        ))
+                    }
                 }
             }
-            other => return Err(Error::validation(format!("unknown provisionSandbox argument {other:?}"))),
+            other => {
+                return Err(Error::validation(format!(
+                    "unknown provisionSandbox argument {other:?}"
+                )))
+            }
         }
     }
     Ok(a)
@@ -70,14 +95,42 @@ impl Orchestrator {
     /// `new Orchestrator(proxyUrl, key, defaultAud="ati-proxy", defaultIss="ati-orchestrator")`;
     /// trailing slashes of `proxyUrl` are removed; the key must be able to sign.
     #[napi(constructor)]
-    pub fn new(proxy_url: String, key: &Key, default_aud: Option<String>, default_iss: Option<String>) -> napi::Result<Orchestrator> {
-        run(|| Ok(Orchestrator { inner: warden_core::Orchestrator::new(&proxy_url, key.inner.clone(), default_aud.as_deref(), default_iss.as_deref())? }))
+    pub fn new(
+        proxy_url: String,
+        key: &Key,
+        default_aud: Option<String>,
+        default_iss: Option<String>,
+    ) -> napi::Result<Orchestrator> {
+        run(|| {
+            Ok(Orchestrator {
+                inner: warden_core::Orchestrator::new(
+                    &proxy_url,
+                    key.inner.clone(),
+                    default_aud.as_deref(),
+                    default_iss.as_deref(),
+                )?,
+            })
+        })
     }
 
     /// The orchestrator from the 64-hex ATI secret (`INVALID_KEY` otherwise).
     #[napi(factory)]
-    pub fn from_secret(proxy_url: String, secret_hex: String, default_aud: Option<String>, default_iss: Option<String>) -> napi::Result<Orchestrator> {
-        run(|| Ok(Orchestrator { inner: warden_core::Orchestrator::from_secret(&proxy_url, &secret_hex, default_aud.as_deref(), default_iss.as_deref())? }))
+    pub fn from_secret(
+        proxy_url: String,
+        secret_hex: String,
+        default_aud: Option<String>,
+        default_iss: Option<String>,
+    ) -> napi::Result<Orchestrator> {
+        run(|| {
+            Ok(Orchestrator {
+                inner: warden_core::Orchestrator::from_secret(
+                    &proxy_url,
+                    &secret_hex,
+                    default_aud.as_deref(),
+                    default_iss.as_deref(),
+                )?,
+            })
+        })
     }
 
     /// The proxy URL without trailing slashes.
@@ -92,7 +145,11 @@ impl Orchestrator {
         ts_args_type = "agentId: string, args?: Record<string, unknown> | null",
         ts_return_type = "{ ATI_PROXY_URL: string; ATI_SESSION_TOKEN: string }"
     )]
-    pub fn provision_sandbox(&self, agent_id: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<JsonOut> {
+    pub fn provision_sandbox(
+        &self,
+        agent_id: Unknown<'_>,
+        args: Option<Unknown<'_>>,
+    ) -> napi::Result<JsonOut> {
         run(|| {
             let id = match to_json(&agent_id)? {
                 Json::Str(s) => s,
@@ -100,7 +157,9 @@ impl Orchestrator {
             };
             let a = provision_args(opt_to_json(&args)?)?;
             let env = self.inner.provision_sandbox(&id, &a)?;
-            Ok(JsonOut(Json::Obj(env.into_iter().map(|(k, v)| (k, Json::Str(v))).collect())))
+            Ok(JsonOut(Json::Obj(
+                env.into_iter().map(|(k, v)| (k, Json::Str(v))).collect(),
+            )))
         })
     }
 }

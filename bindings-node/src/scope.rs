@@ -2,8 +2,8 @@
 //! (the form for hot paths) and `RateSpec`.
 
 use crate::error::run;
-use napi::bindgen_prelude::Unknown;
 use crate::fast::ScopeSetHandle;
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use std::sync::Arc;
 
@@ -41,8 +41,18 @@ pub fn covers(parents: Vec<String>, child: String) -> bool {
 /// ATI-compatible scope string: tools (`tool:` added unless present), then skills (`skill:`),
 /// then extra, joined by spaces; `VALIDATION_ERROR` unless the result is a valid claim.
 #[napi]
-pub fn build_scope_string(tools: Option<Vec<String>>, skills: Option<Vec<String>>, extra: Option<Vec<String>>) -> napi::Result<String> {
-    run(|| warden_core::build_scope_string(&tools.unwrap_or_default(), &skills.unwrap_or_default(), &extra.unwrap_or_default()))
+pub fn build_scope_string(
+    tools: Option<Vec<String>>,
+    skills: Option<Vec<String>>,
+    extra: Option<Vec<String>>,
+) -> napi::Result<String> {
+    run(|| {
+        warden_core::build_scope_string(
+            &tools.unwrap_or_default(),
+            &skills.unwrap_or_default(),
+            &extra.unwrap_or_default(),
+        )
+    })
 }
 
 /// A compiled set of scope patterns, built once and queried on hot paths.
@@ -57,19 +67,29 @@ impl ScopeSet {
     /// `VALIDATION_ERROR` for more than 64.
     #[napi(constructor)]
     pub fn new(patterns: Vec<String>) -> napi::Result<ScopeSet> {
-        run(|| Ok(ScopeSet { inner: Arc::new(warden_core::ScopeSet::new(&patterns)?) }))
+        run(|| {
+            Ok(ScopeSet {
+                inner: Arc::new(warden_core::ScopeSet::new(&patterns)?),
+            })
+        })
     }
 
     /// Compiles a list where invalid entries are kept but grant nothing (`checkScope` semantics).
     #[napi(factory)]
     pub fn lenient(patterns: Vec<String>) -> ScopeSet {
-        ScopeSet { inner: Arc::new(warden_core::ScopeSet::lenient(&patterns)) }
+        ScopeSet {
+            inner: Arc::new(warden_core::ScopeSet::lenient(&patterns)),
+        }
     }
 
     /// Parses a scope claim (space-separated); `INVALID_SCOPE` if invalid.
     #[napi(factory)]
     pub fn from_claim(claim: String) -> napi::Result<ScopeSet> {
-        run(|| Ok(ScopeSet { inner: Arc::new(warden_core::ScopeSet::from_claim(&claim)?) }))
+        run(|| {
+            Ok(ScopeSet {
+                inner: Arc::new(warden_core::ScopeSet::from_claim(&claim)?),
+            })
+        })
     }
 
     /// The handle `fastApi().allows(handle, required)` queries (the TypeScript `ScopeSet`
@@ -115,7 +135,11 @@ impl RateSpec {
     /// Parses `10/hour` and friends; `INVALID_RATE_SPEC` for anything outside the grammar.
     #[napi(factory, ts_args_type = "spec: string")]
     pub fn parse(spec: Unknown<'_>) -> napi::Result<RateSpec> {
-        run(|| Ok(RateSpec { inner: warden_core::RateSpec::parse(&crate::convert::string_arg(&spec, "spec")?)? }))
+        run(|| {
+            Ok(RateSpec {
+                inner: warden_core::RateSpec::parse(&crate::convert::string_arg(&spec, "spec")?)?,
+            })
+        })
     }
 
     /// Calls allowed per window (0 always denies).
@@ -137,12 +161,18 @@ impl RateSpec {
     }
 
     /// `{count, windowSeconds}`.
-    #[napi(js_name = "toJSON", ts_return_type = "{ count: number; windowSeconds: number }")]
+    #[napi(
+        js_name = "toJSON",
+        ts_return_type = "{ count: number; windowSeconds: number }"
+    )]
     pub fn to_json(&self) -> crate::convert::JsonOut {
         use warden_core::Json;
         crate::convert::JsonOut(Json::Obj(vec![
             ("count".into(), Json::Int(self.inner.count as i64)),
-            ("windowSeconds".into(), Json::Int(self.inner.window_seconds as i64)),
+            (
+                "windowSeconds".into(),
+                Json::Int(self.inner.window_seconds as i64),
+            ),
         ]))
     }
 }

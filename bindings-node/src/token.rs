@@ -2,12 +2,12 @@
 //! `issueToken` / `validateToken` / `inspectToken`.
 
 use crate::convert::{opt_to_json, rename, string_arg, to_json};
-use crate::fast::{ClaimsArg, ClaimsHandle, VerifierHandle};
-use std::sync::Arc;
 use crate::error::run;
+use crate::fast::{ClaimsArg, ClaimsHandle, VerifierHandle};
 use crate::keys::{Key, KeySet};
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
+use std::sync::Arc;
 use warden_core::{Error, Json, Result, ValidateArgs, VerifierOptions};
 
 /// camelCase option names of the Node API → the core's option names.
@@ -38,9 +38,16 @@ fn now_arg(now: &Option<Unknown<'_>>) -> Result<Option<i64>> {
 
 /// `Claims` from a plain object (`VALIDATION_ERROR` unless it is an object). Returns the
 /// handle the TypeScript `Claims` class wraps.
-#[napi(ts_args_type = "claims: Record<string, unknown>", ts_return_type = "ClaimsHandle")]
+#[napi(
+    ts_args_type = "claims: Record<string, unknown>",
+    ts_return_type = "ClaimsHandle"
+)]
 pub fn claims_from_object(claims: Unknown<'_>) -> napi::Result<ClaimsHandle> {
-    run(|| Ok(ClaimsHandle(warden_core::Claims::from_json(to_json(&claims)?)?)))
+    run(|| {
+        Ok(ClaimsHandle(warden_core::Claims::from_json(to_json(
+            &claims,
+        )?)?))
+    })
 }
 
 /// `Claims` from JSON text, parsed strictly by the core: number types are kept exactly (`1.0`
@@ -49,7 +56,8 @@ pub fn claims_from_object(claims: Unknown<'_>) -> napi::Result<ClaimsHandle> {
 pub fn claims_parse(json: Unknown<'_>) -> napi::Result<ClaimsHandle> {
     run(|| {
         let s = string_arg(&json, "json")?;
-        let v = Json::parse(&s).map_err(|e| Error::validation(format!("claims are not valid JSON: {e}")))?;
+        let v = Json::parse(&s)
+            .map_err(|e| Error::validation(format!("claims are not valid JSON: {e}")))?;
         Ok(ClaimsHandle(warden_core::Claims::from_json(v)?))
     })
 }
@@ -66,11 +74,16 @@ impl Verifier {
     /// (`audience`, `issuer`, `leewaySeconds`, `requiredClaims`, `allowedTyp`, `maxTokenBytes`,
     /// `maxLifetimeSeconds`, `maxJsonDepth`, `kidRequired`, `now`, `oneTime`) take the defaults
     /// of SEMANTICS-tokens §3.2. Bad options → `VALIDATION_ERROR`.
-    #[napi(constructor, ts_args_type = "keys: KeySet, options: Record<string, unknown>")]
+    #[napi(
+        constructor,
+        ts_args_type = "keys: KeySet, options: Record<string, unknown>"
+    )]
     pub fn new(keys: &KeySet, options: Unknown<'_>) -> napi::Result<Verifier> {
         run(|| {
             let opts = VerifierOptions::from_json(&rename(to_json(&options)?, VERIFIER_OPTIONS))?;
-            Ok(Verifier { inner: Arc::new(warden_core::Verifier::new(keys.inner.clone(), opts)?) })
+            Ok(Verifier {
+                inner: Arc::new(warden_core::Verifier::new(keys.inner.clone(), opts)?),
+            })
         })
     }
 
@@ -98,7 +111,11 @@ impl Verifier {
 /// `issueToken(key, claims, now?)` with claims as a plain object: validates and signs with the
 /// key's algorithm. `now` fixes the clock used when `iat` is absent.
 #[napi(ts_args_type = "key: Key, claims: Record<string, unknown>, now?: number | null")]
-pub fn issue_with_key(key: &Key, claims: Unknown<'_>, now: Option<Unknown<'_>>) -> napi::Result<String> {
+pub fn issue_with_key(
+    key: &Key,
+    claims: Unknown<'_>,
+    now: Option<Unknown<'_>>,
+) -> napi::Result<String> {
     run(|| {
         let c = warden_core::Claims::from_json(to_json(&claims)?)?;
         warden_core::token::issue(&key.inner, &c, now_arg(&now)?)
@@ -107,7 +124,11 @@ pub fn issue_with_key(key: &Key, claims: Unknown<'_>, now: Option<Unknown<'_>>) 
 
 /// `issueToken(key, claims, now?)` with a `Claims` object (e.g. from `Claims.parse`).
 #[napi(ts_args_type = "key: Key, claims: ClaimsHandle, now?: number | null")]
-pub fn issue_with_claims(key: &Key, claims: ClaimsArg, now: Option<Unknown<'_>>) -> napi::Result<String> {
+pub fn issue_with_claims(
+    key: &Key,
+    claims: ClaimsArg,
+    now: Option<Unknown<'_>>,
+) -> napi::Result<String> {
     run(|| warden_core::token::issue(&key.inner, &claims.0, now_arg(&now)?))
 }
 
@@ -123,20 +144,32 @@ pub fn issue_ati_token(secret_hex: Unknown<'_>, args: Unknown<'_>) -> napi::Resu
 
 /// The ATI shortcut `validateToken(token, secretHex, {audience="ati-proxy", issuer, leeway=60,
 /// now})`: HS256 only, every rule of SEMANTICS-tokens §3.
-#[napi(ts_args_type = "token: string, secretHex: string, options?: Record<string, unknown> | null", ts_return_type = "ClaimsHandle")]
-pub fn validate_token(token: Unknown<'_>, secret_hex: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<ClaimsHandle> {
+#[napi(
+    ts_args_type = "token: string, secretHex: string, options?: Record<string, unknown> | null",
+    ts_return_type = "ClaimsHandle"
+)]
+pub fn validate_token(
+    token: Unknown<'_>,
+    secret_hex: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<ClaimsHandle> {
     run(|| {
         let token = string_arg(&token, "token")?;
         let secret = string_arg(&secret_hex, "secretHex")?;
         // The options go through the core's VerifierOptions::from_json (types and ranges are
         // checked there), restricted to validate_token's own arguments.
-        let mut members = vec![("algorithms".to_string(), Json::Arr(vec![Json::from("HS256")]))];
+        let mut members = vec![(
+            "algorithms".to_string(),
+            Json::Arr(vec![Json::from("HS256")]),
+        )];
         match opt_to_json(&options)? {
             None | Some(Json::Null) => {}
             Some(Json::Obj(m)) => {
                 for (k, v) in m {
                     if !VALIDATE_ARGS.contains(&k.as_str()) {
-                        return Err(Error::validation(format!("unknown validateToken option {k:?}")));
+                        return Err(Error::validation(format!(
+                            "unknown validateToken option {k:?}"
+                        )));
                     }
                     members.push((k, v));
                 }
@@ -144,8 +177,15 @@ pub fn validate_token(token: Unknown<'_>, secret_hex: Unknown<'_>, options: Opti
             Some(_) => return Err(Error::validation("validateToken options must be an object")),
         }
         let o = VerifierOptions::from_json(&Json::Obj(members))?;
-        let args = ValidateArgs { audience: o.audience, issuer: o.issuer, leeway: o.leeway_seconds, now: o.now };
-        Ok(ClaimsHandle(warden_core::validate_token(&token, &secret, &args)?))
+        let args = ValidateArgs {
+            audience: o.audience,
+            issuer: o.issuer,
+            leeway: o.leeway_seconds,
+            now: o.now,
+        };
+        Ok(ClaimsHandle(warden_core::validate_token(
+            &token, &secret, &args,
+        )?))
     })
 }
 
@@ -153,5 +193,9 @@ pub fn validate_token(token: Unknown<'_>, secret_hex: Unknown<'_>, options: Opti
 /// rules still apply); never fails on a missing claim.
 #[napi(ts_args_type = "token: string", ts_return_type = "ClaimsHandle")]
 pub fn inspect_token(token: Unknown<'_>) -> napi::Result<ClaimsHandle> {
-    run(|| Ok(ClaimsHandle(warden_core::inspect_token(&string_arg(&token, "token")?)?)))
+    run(|| {
+        Ok(ClaimsHandle(warden_core::inspect_token(&string_arg(
+            &token, "token",
+        )?)?))
+    })
 }

@@ -205,3 +205,24 @@ test('KeySet.fetch returns a Promise and reads a JWKS from a local HTTP server',
     server.close()
   }
 })
+
+test('verify hands JS the payload exactly: whitespace, non-ASCII, escapes, -0, big integers', async () => {
+  const crypto = await import('node:crypto')
+  const sign = (payloadText) => {
+    const h = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')
+    const p = Buffer.from(payloadText).toString('base64url')
+    const s = crypto.createHmac('sha256', Buffer.from(SECRET, 'hex')).update(`${h}.${p}`).digest('base64url')
+    return `${h}.${p}.${s}`
+  }
+  const std = `"sub":"agent-1","aud":"ati-proxy","iat":${NOW},"exp":${NOW + 600},"scope":"tool:a","jti":"j"`
+  const v = hsVerifier()
+  const a = v.verify(sign(`{ ${std}, "name": "\u00e9\\u00e9\\n", "r": 1.0, "z": -0.0 }`))
+  assert.deepStrictEqual(a.extra, { name: 'éé\n', r: 1, z: -0 })
+  assert.deepStrictEqual(a.toJSON().name, 'éé\n')
+  const b = v.verify(sign(`{${std},"n":-0,"s":"-0"}`))
+  assert.ok(Object.is(b.extra.n, 0), 'the core reads the integer -0 as 0')
+  assert.ok(Object.is(b.toJSON().n, 0))
+  const c = v.verify(sign(`{${std},"big":-123456789012345678901234567890}`))
+  assert.equal(c.toJSON().big, -123456789012345678901234567890n)
+  assert.equal(c.sub, 'agent-1')
+})

@@ -296,6 +296,7 @@ export function covers(parents: string[], child: string): boolean {
 export class ScopeSet {
   readonly #native: native.ScopeSet
   readonly #handle: native.ScopeSetHandle
+  readonly #memo = new Map<unknown, boolean>()
 
   /** Strict: `INVALID_SCOPE` for an ungrammatical pattern, `VALIDATION_ERROR` for more than 64. */
   constructor(patterns: string[]) {
@@ -318,13 +319,21 @@ export class ScopeSet {
       adopting = undefined
     }
   }
-  /** True iff some pattern allows the concrete scope `required`. */
+  /** True iff some pattern allows the concrete scope `required`.
+   *
+   * The answer comes from the core; a set is immutable, so the answers for the first 256
+   * distinct scopes asked are remembered to skip the N-API crossing next time. */
   allows(required: string): boolean {
+    const known = this.#memo.get(required)
+    if (known !== undefined) return known
+    let r: boolean
     try {
-      return fast.allows(this.#handle, required)
+      r = fast.allows(this.#handle, required)
     } catch (e) {
       throw fromNative(e)
     }
+    if (this.#memo.size < 256 && typeof required === 'string') this.#memo.set(required, r)
+    return r
   }
   /** True iff one pattern covers every scope `pattern` can match. */
   covers(pattern: string): boolean {

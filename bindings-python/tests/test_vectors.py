@@ -277,3 +277,23 @@ def test_vector(file: str, section: str, case: Any, root: Any, tmp_path: Path, m
         run_warden(section, case, root, tmp_path, monkeypatch)
     else:
         pytest.fail(f"no Python runner for {file}")
+
+
+def test_a_file_without_runner_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vector file this runner does not know becomes a failing case, never a skip."""
+    import test_vectors as tv
+
+    (tmp_path / "unknown_suite.json").write_text('{"cases": []}')
+    monkeypatch.setattr(tv, "VECTORS_DIR", tmp_path)
+    params = tv.collect()
+    assert [p.id for p in params] == ["unknown_suite.json::runner"]
+    with pytest.raises(pytest.fail.Exception):
+        tv.test_vector(*params[0].values, tmp_path=tmp_path, monkeypatch=monkeypatch)
+
+
+def test_dynamic_only_cases_are_validation_errors() -> None:
+    root = json.loads((VECTORS_DIR / "ati_interop.json").read_text())
+    dyn = [c for c in root["reject"] if c.get("dynamic_only")]
+    assert dyn, "ati_interop.json has dynamic_only cases"
+    for case in dyn:
+        expect_error(lambda: ati_issue(case, root["issue_defaults"]), {"error": "VALIDATION_ERROR"})

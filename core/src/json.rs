@@ -648,3 +648,330 @@ mod tests {
         assert_eq!(Json::Str("😀".into()).to_compact(), r#""\ud83d\ude00""#);
     }
 }
+
+/// The kind of a scanned value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawKind {
+    /// A string; `escaped` when it holds at least one backslash escape.
+    Str {
+        /// The literal contains escapes (decode before use).
+        escaped: bool,
+    },
+    /// An integer literal.
+    Int,
+    /// A number with a fraction or exponent.
+    Float,
+    /// `true`/`false`.
+    Bool,
+    /// `null`.
+    Null,
+    /// An array.
+    Arr,
+    /// An object.
+    Obj,
+}
+
+/// One top-level member of a scanned object: byte ranges into the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawMember {
+    /// The key literal without its quotes (escaped form).
+    pub key: std::ops::Range<usize>,
+    /// The key contains escapes.
+    pub key_escaped: bool,
+    /// The whole value literal (strings include their quotes).
+    pub value: std::ops::Range<usize>,
+    /// The value's kind.
+    pub kind: RawKind,
+}
+
+/// Validates `text` with exactly the rules of [`Json::parse_with_depth`] (same errors) without
+/// building values, and returns the members of the top-level object (`Malformed` if the document
+/// is not an object). Used on the verification hot path.
+pub fn scan_object(text: &[u8], max_depth: usize) -> Result<Vec<RawMember>, JsonError> {
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        return Err(JsonError::InvalidUnicode);
+    }
+    let Ok(src) = std::str::from_utf8(text) else {
+        return Err(JsonError::InvalidUnicode);
+    };
+    let mut s = Scanner {
+        s: src,
+        b: text,
+        i: 0,
+        max_depth,
+    };
+    s.ws();
+    if s.peek() != Some(b'{') {
+        // Still report the right error for non-object documents.
+        let mut p = Parser {
+            s: src,
+            b: text,
+            i: 0,
+            max_depth,
+        };
+        p.ws();
+        p.value(0)?;
+        p.ws();
+        return Err(JsonError::Malformed);
+    }
+    let mut top = Vec::with_capacity(12);
+    s.object(0, Some(&mut top))?;
+    s.ws();
+    if s.i != s.b.len() {
+        return Err(JsonError::Malformed);
+    }
+    Ok(top)
+}
+
+struct Scanner<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    max_depth: usize,
+}
+
+impl<'a> Scanner<'a> {
+    #[inline]
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Scans a string literal; returns (inner range, escaped).
+    fn string(&mut self) -> Result<(std::ops::Range<usize>, bool), JsonError> {
+        self.i += 1;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            let off = self.b[self.i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .ok_or(JsonError::Malformed)?;
+            self.i += off;
+            match self.b[self.i] {
+                b'"' => {
+                    let r = start..self.i;
+                    self.i += 1;
+                    return Ok((r, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    let e = *self.b.get(self.i + 1).ok_or(JsonError::Malformed)?;
+                    self.i += 2;
+                    match e {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => {
+                            let u = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&u) {
+                                if self.b.get(self.i) == Some(&b'\\')
+                                    && self.b.get(self.i + 1) == Some(&b'u')
+                                {
+                                    self.i += 2;
+                                    let lo = self.hex4()?;
+                                    if !(0xDC00..0xE000).contains(&lo) {
+                                        return Err(JsonError::InvalidUnicode);
+                                    }
+                                } else {
+                                    return Err(JsonError::InvalidUnicode);
+                                }
+                            } else if (0xDC00..0xE000).contains(&u) {
+                                return Err(JsonError::InvalidUnicode);
+                            }
+                        }
+                        _ => return Err(JsonError::Malformed),
+                    }
+                }
+                _ => return Err(JsonError::Malformed),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u16, JsonError> {
+        let h = self.b.get(self.i..self.i + 4).ok_or(JsonError::Malformed)?;
+        let mut v: u16 = 0;
+        for &c in h {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(JsonError::Malformed),
+            };
+            v = (v << 4) | d as u16;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn key_text(
+        &self,
+        r: &std::ops::Range<usize>,
+        escaped: bool,
+    ) -> Result<std::borrow::Cow<'a, str>, JsonError> {
+        let raw = self.s.get(r.clone()).ok_or(JsonError::InvalidUnicode)?;
+        if !escaped {
+            return Ok(std::borrow::Cow::Borrowed(raw));
+        }
+        let lit = self
+            .s
+            .get(r.start - 1..r.end + 1)
+            .ok_or(JsonError::Malformed)?;
+        match Json::parse_with_depth(lit.as_bytes(), 1)? {
+            Json::Str(s) => Ok(std::borrow::Cow::Owned(s)),
+            _ => Err(JsonError::Malformed),
+        }
+    }
+
+    fn object(
+        &mut self,
+        depth: usize,
+        mut top: Option<&mut Vec<RawMember>>,
+    ) -> Result<(), JsonError> {
+        if depth + 1 > self.max_depth {
+            return Err(JsonError::TooDeep);
+        }
+        self.i += 1;
+        let mut keys: Vec<std::borrow::Cow<'a, str>> = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(JsonError::Malformed);
+            }
+            let (kr, kesc) = self.string()?;
+            let k = self.key_text(&kr, kesc)?;
+            if keys.contains(&k) {
+                return Err(JsonError::DuplicateMember);
+            }
+            keys.push(k);
+            self.ws();
+            if self.peek() != Some(b':') {
+                return Err(JsonError::Malformed);
+            }
+            self.i += 1;
+            self.ws();
+            let vstart = self.i;
+            let kind = self.value(depth + 1)?;
+            if let Some(t) = top.as_deref_mut() {
+                t.push(RawMember {
+                    key: kr,
+                    key_escaped: kesc,
+                    value: vstart..self.i,
+                    kind,
+                });
+            }
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(JsonError::Malformed),
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<RawKind, JsonError> {
+        match self.peek().ok_or(JsonError::Malformed)? {
+            b'{' => self.object(depth, None).map(|_| RawKind::Obj),
+            b'[' => {
+                if depth + 1 > self.max_depth {
+                    return Err(JsonError::TooDeep);
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(RawKind::Arr);
+                }
+                loop {
+                    self.ws();
+                    self.value(depth + 1)?;
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(RawKind::Arr);
+                        }
+                        _ => return Err(JsonError::Malformed),
+                    }
+                }
+            }
+            b'"' => self.string().map(|(_, escaped)| RawKind::Str { escaped }),
+            b't' => self.lit(b"true", RawKind::Bool),
+            b'f' => self.lit(b"false", RawKind::Bool),
+            b'n' => self.lit(b"null", RawKind::Null),
+            b'-' | b'0'..=b'9' => {
+                // Reuse the value parser's number rules (validation and finiteness).
+                let mut p = Parser {
+                    s: self.s,
+                    b: self.b,
+                    i: self.i,
+                    max_depth: self.max_depth,
+                };
+                let v = p.number()?;
+                self.i = p.i;
+                Ok(if matches!(v, Json::Float(_)) {
+                    RawKind::Float
+                } else {
+                    RawKind::Int
+                })
+            }
+            _ => Err(JsonError::Malformed),
+        }
+    }
+
+    fn lit(&mut self, word: &[u8], k: RawKind) -> Result<RawKind, JsonError> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(k)
+        } else {
+            Err(JsonError::Malformed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    #[test]
+    fn scanner_agrees_with_parser() {
+        for doc in [
+            r#"{"a":1,"b":"x","c":[1,{"d":null}],"e":{"f":true}}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"a":{"b":1,"b":2}}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":NaN}"#,
+            r#"{"a":1e999}"#,
+            r#"{"a":1} x"#,
+            "[1]",
+            "\"s\"",
+            r#"{"a":[[[[1]]]]}"#,
+            "{\"a\":\"\u{1}\"}",
+            r#"{"a":"\q"}"#,
+            r#"{"k\"ey":"v\\al"}"#,
+        ] {
+            let p = Json::parse_with_depth(doc.as_bytes(), 4);
+            let s = scan_object(doc.as_bytes(), 4);
+            match (&p, &s) {
+                (Ok(Json::Obj(m)), Ok(raw)) => assert_eq!(m.len(), raw.len(), "{doc}"),
+                (Ok(_), Err(JsonError::Malformed)) => {}
+                (Err(a), Err(b)) => assert_eq!(a, b, "{doc}"),
+                _ => panic!("{doc}: parser {p:?} scanner {s:?}"),
+            }
+        }
+    }
+}

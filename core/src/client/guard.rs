@@ -51,7 +51,9 @@ impl GuardOptions {
             fail_open: false,
             default_effect: None,
             log_inputs: false,
-            strict_mode: crate::engine::strict_mode_from(std::env::var("WARDEN_STRICT_MODE").ok().as_deref()),
+            strict_mode: crate::engine::strict_mode_from(
+                std::env::var("WARDEN_STRICT_MODE").ok().as_deref(),
+            ),
             flush_timer: true,
         }
     }
@@ -95,7 +97,9 @@ pub struct Guard {
 
 impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guard").field("options", &self.inner.opts).finish_non_exhaustive()
+        f.debug_struct("Guard")
+            .field("options", &self.inner.opts)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,7 +118,13 @@ impl Guard {
             stats: GuardStats::default(),
             ids: UlidGen::new(SplitMix::from_os()),
         };
-        let g = Guard { inner: Arc::new(Inner { client, opts, st: Mutex::new(st) }) };
+        let g = Guard {
+            inner: Arc::new(Inner {
+                client,
+                opts,
+                st: Mutex::new(st),
+            }),
+        };
         if g.inner.opts.flush_timer {
             g.start_timer();
         }
@@ -157,7 +167,11 @@ impl Guard {
     }
 
     fn closed_err() -> Error {
-        Error::with_reason(ErrorCode::ValidationError, "guard_closed", "the guard is closed")
+        Error::with_reason(
+            ErrorCode::ValidationError,
+            "guard_closed",
+            "the guard is closed",
+        )
     }
 
     fn open_session(&self) -> Result<String> {
@@ -167,23 +181,31 @@ impl Guard {
             ("mode".into(), "open".into()),
         ]);
         let s = self.inner.client.call("init_session", &args)?;
-        let id = s.get("session_id").and_then(Json::as_str).ok_or_else(|| Error::internal("init_session answered without session_id"))?.to_string();
+        let id = s
+            .get("session_id")
+            .and_then(Json::as_str)
+            .ok_or_else(|| Error::internal("init_session answered without session_id"))?
+            .to_string();
         let mut st = self.lock();
         st.session_id = Some(id.clone());
         st.own_session = true;
         Ok(id)
     }
 
-    fn engine_check(&self, session: &str, tool: &str, summary: &str, effect: Effect) -> Result<Decision> {
-        let args = Json::Obj(vec![
-            ("agent_id".into(), self.inner.opts.agent_id.clone().into()),
-            ("session_id".into(), session.into()),
-            ("tool".into(), tool.into()),
-            ("input_summary".into(), summary.into()),
-            ("effect".into(), effect.as_str().into()),
-        ]);
-        let v = self.inner.client.call("check", &args)?;
-        Decision::from_json(&v).ok_or_else(|| Error::internal("malformed decision from the engine"))
+    fn engine_check(
+        &self,
+        session: &str,
+        tool: &str,
+        summary: &str,
+        effect: Effect,
+    ) -> Result<Decision> {
+        self.inner.client.check(
+            &self.inner.opts.agent_id,
+            session,
+            tool,
+            summary,
+            Some(effect.as_str()),
+        )
     }
 
     /// `check(tool, input_summary="", effect=None)` (§12.1).
@@ -205,7 +227,10 @@ impl Guard {
                 None => self.open_session()?,
             };
             let d = self.engine_check(&session, tool, &summary, effect)?;
-            if own && d.code == "SESSION_CLOSED" && (d.reason == "session_expired" || d.reason == "session_closed") {
+            if own
+                && d.code == "SESSION_CLOSED"
+                && (d.reason == "session_expired" || d.reason == "session_closed")
+            {
                 let fresh = self.open_session()?;
                 return self.engine_check(&fresh, tool, &summary, effect);
             }
@@ -222,7 +247,12 @@ impl Guard {
                 }
                 if self.inner.opts.block_on_deny {
                     let code = ErrorCode::parse(&d.code).unwrap_or(ErrorCode::Internal);
-                    return Err(Error::with_reason(code, d.reason.clone(), format!("{} denied: {}", tool, d.reason)).with_decision(d.to_json()));
+                    return Err(Error::with_reason(
+                        code,
+                        d.reason.clone(),
+                        format!("{} denied: {}", tool, d.reason),
+                    )
+                    .with_decision(d.to_json()));
                 }
                 Ok(d)
             }
@@ -230,7 +260,10 @@ impl Guard {
                 let now = self.inner.client.now_ms();
                 let (check_id, session) = {
                     let mut st = self.lock();
-                    (st.ids.id(prefix::CHECK, now.max(0) as u64), st.session_id.clone().unwrap_or_default())
+                    (
+                        st.ids.id(prefix::CHECK, now.max(0) as u64),
+                        st.session_id.clone().unwrap_or_default(),
+                    )
                 };
                 let mut d = Decision {
                     check_id,
@@ -255,7 +288,10 @@ impl Guard {
                     d.code = "ALLOW".into();
                     d.reason = "fail_open".into();
                     d.source = "fail_open".into();
-                    let mut ev = vec![("event_type".to_string(), Json::from("fail_open")), ("at".to_string(), Json::Int(now))];
+                    let mut ev = vec![
+                        ("event_type".to_string(), Json::from("fail_open")),
+                        ("at".to_string(), Json::Int(now)),
+                    ];
                     if let Json::Obj(m) = d.to_json() {
                         ev.extend(m);
                     }
@@ -266,7 +302,12 @@ impl Guard {
                 d.reason = "unreachable".into();
                 d.source = "guard".into();
                 if self.inner.opts.block_on_deny {
-                    return Err(Error::with_reason(ErrorCode::GuardianUnavailable, "unreachable", format!("the engine is unreachable: {e}")).with_decision(d.to_json()));
+                    return Err(Error::with_reason(
+                        ErrorCode::GuardianUnavailable,
+                        "unreachable",
+                        format!("the engine is unreachable: {e}"),
+                    )
+                    .with_decision(d.to_json()));
                 }
                 Ok(d)
             }
@@ -296,9 +337,13 @@ impl Guard {
             self.lock().stats.invalid += 1;
             return;
         }
-        let et = error_type.map(|e| crate::engine::summary::truncate_code_points(e, 128).to_string());
+        let et =
+            error_type.map(|e| crate::engine::summary::truncate_code_points(e, 128).to_string());
         let ev = Json::Obj(vec![
-            ("event_type".into(), Json::from(if success { "tool_end" } else { "tool_error" })),
+            (
+                "event_type".into(),
+                Json::from(if success { "tool_end" } else { "tool_error" }),
+            ),
             ("tool".into(), tool.into()),
             ("success".into(), Json::Bool(success)),
             ("duration_ms".into(), Json::Int(duration_ms)),
@@ -318,9 +363,18 @@ impl Guard {
                     return;
                 }
                 let n = st.buffer.len().min(BATCH);
-                (st.buffer.drain(..n).collect::<Vec<_>>(), st.session_id.clone())
+                (
+                    st.buffer.drain(..n).collect::<Vec<_>>(),
+                    st.session_id.clone(),
+                )
             };
-            let mut args = vec![("agent_id".to_string(), Json::from(self.inner.opts.agent_id.as_str())), ("events".to_string(), Json::Arr(batch.clone()))];
+            let mut args = vec![
+                (
+                    "agent_id".to_string(),
+                    Json::from(self.inner.opts.agent_id.as_str()),
+                ),
+                ("events".to_string(), Json::Arr(batch.clone())),
+            ];
             if let Some(s) = session {
                 args.push(("session_id".into(), s.into()));
             }
@@ -354,6 +408,9 @@ impl Guard {
     /// Buffer counters.
     pub fn stats(&self) -> GuardStats {
         let st = self.lock();
-        GuardStats { buffered: st.buffer.len(), ..st.stats }
+        GuardStats {
+            buffered: st.buffer.len(),
+            ..st.stats
+        }
     }
 }

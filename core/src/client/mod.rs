@@ -41,12 +41,18 @@ impl Fault {
 
     /// The error a client sees for this fault (the §16 client mapping of HTTP statuses).
     pub fn to_error(self) -> Error {
-        let status = |code: ErrorCode, s: i64, msg: &str| Error::new(code, msg).details(Json::Obj(vec![("status".into(), Json::Int(s))]));
+        let status = |code: ErrorCode, s: i64, msg: &str| {
+            Error::new(code, msg).details(Json::Obj(vec![("status".into(), Json::Int(s))]))
+        };
         match self {
             Fault::NetworkError => Error::new(ErrorCode::NetworkError, "connection refused"),
             Fault::Timeout => Error::new(ErrorCode::Timeout, "request timed out"),
             Fault::Http500 => status(ErrorCode::Internal, 500, "gateway answered HTTP 500"),
-            Fault::Http503 => status(ErrorCode::GuardianUnavailable, 503, "gateway answered HTTP 503"),
+            Fault::Http503 => status(
+                ErrorCode::GuardianUnavailable,
+                503,
+                "gateway answered HTTP 503",
+            ),
             Fault::Http403 => status(ErrorCode::AuthDenied, 403, "gateway answered HTTP 403"),
         }
     }
@@ -56,7 +62,10 @@ impl Fault {
 /// `TIMEOUT`, or an HTTP 5xx — nothing else.
 pub fn is_unreachable(e: &Error) -> bool {
     matches!(e.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
-        || e.details_json().and_then(|d| d.get("status")).and_then(Json::as_i64).is_some_and(|s| (500..600).contains(&s))
+        || e.details_json()
+            .and_then(|d| d.get("status"))
+            .and_then(Json::as_i64)
+            .is_some_and(|s| (500..600).contains(&s))
 }
 
 /// A client over a backend. Cheap to clone.
@@ -80,7 +89,10 @@ impl Client {
 
     /// A local client over an existing engine (shared state).
     pub fn with_engine(engine: Arc<Engine>) -> Client {
-        Client { engine, fault: Arc::new(Mutex::new(None)) }
+        Client {
+            engine,
+            fault: Arc::new(Mutex::new(None)),
+        }
     }
 
     /// The in-process engine.
@@ -99,6 +111,26 @@ impl Client {
             return Err(f.to_error());
         }
         self.engine.call(op, args)
+    }
+
+    /// `check` without JSON conversions (the Guard's hot path); same result as
+    /// `call("check", …)`.
+    pub fn check(
+        &self,
+        agent_id: &str,
+        session_id: &str,
+        tool: &str,
+        input_summary: &str,
+        effect: Option<&str>,
+    ) -> Result<crate::engine::Decision> {
+        if let Some(f) = *self.fault.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Err(f.to_error());
+        }
+        crate::error::catch_panic(|| {
+            Ok(self
+                .engine
+                .check(agent_id, session_id, tool, input_summary, effect))
+        })
     }
 
     /// The engine clock (ms).

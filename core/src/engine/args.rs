@@ -21,11 +21,18 @@ impl<'a> Args<'a> {
         let members: &'a [(String, Json)] = match v {
             Json::Obj(m) => m,
             Json::Null => &EMPTY,
-            _ => return Err(Error::validation(format!("{op}: arguments must be an object"))),
+            _ => {
+                return Err(Error::validation(format!(
+                    "{op}: arguments must be an object"
+                )))
+            }
         };
         for (k, _) in members {
             if !allowed.contains(&k.as_str()) {
-                return Err(Error::validation(format!("{op}: unknown argument {:?}", crate::rate::truncate(k))));
+                return Err(Error::validation(format!(
+                    "{op}: unknown argument {:?}",
+                    crate::rate::truncate(k)
+                )));
             }
         }
         Ok(Args { members, op })
@@ -33,12 +40,17 @@ impl<'a> Args<'a> {
 
     /// The raw value (None when absent or null).
     pub fn get(&self, k: &str) -> Option<&'a Json> {
-        self.members.iter().find(|(n, _)| n == k).map(|(_, v)| v).filter(|v| !v.is_null())
+        self.members
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
     }
 
     /// A required string.
     pub fn str(&self, k: &str) -> Result<&'a str> {
-        self.opt_str(k)?.ok_or_else(|| bad(self.op, k, "a string (required)"))
+        self.opt_str(k)?
+            .ok_or_else(|| bad(self.op, k, "a string (required)"))
     }
 
     /// An optional string.
@@ -73,7 +85,15 @@ impl<'a> Args<'a> {
     pub fn opt_strs(&self, k: &str) -> Result<Option<Vec<String>>> {
         match self.get(k) {
             None => Ok(None),
-            Some(Json::Arr(a)) => a.iter().map(|x| x.as_str().map(str::to_string).ok_or_else(|| bad(self.op, k, "a list of strings"))).collect::<Result<Vec<_>>>().map(Some),
+            Some(Json::Arr(a)) => a
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| bad(self.op, k, "a list of strings"))
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
             Some(_) => Err(bad(self.op, k, "a list of strings")),
         }
     }
@@ -82,7 +102,15 @@ impl<'a> Args<'a> {
     pub fn opt_str_map(&self, k: &str) -> Result<Option<Vec<(String, String)>>> {
         match self.get(k) {
             None => Ok(None),
-            Some(Json::Obj(m)) => m.iter().map(|(n, v)| v.as_str().map(|s| (n.clone(), s.to_string())).ok_or_else(|| bad(self.op, k, "an object of strings"))).collect::<Result<Vec<_>>>().map(Some),
+            Some(Json::Obj(m)) => m
+                .iter()
+                .map(|(n, v)| {
+                    v.as_str()
+                        .map(|s| (n.clone(), s.to_string()))
+                        .ok_or_else(|| bad(self.op, k, "an object of strings"))
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
             Some(_) => Err(bad(self.op, k, "an object of strings")),
         }
     }

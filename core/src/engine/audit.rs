@@ -1,6 +1,7 @@
 //! The hash-chained audit log (SEMANTICS-engine §14): one chain per workspace; each event's
 //! `hash` is the SHA-256 (lower-case hex) of the JCS encoding of the event without `hash`.
 
+#[cfg(test)]
 use super::jcs::canonicalize;
 use crate::json::Json;
 use sha2::{Digest, Sha256};
@@ -75,14 +76,42 @@ impl AuditEvent {
         self.body(true)
     }
 
+    /// The JCS encoding written directly (members in sorted order), without building a value.
+    fn canonical(&self, with_hash: bool) -> String {
+        use super::jcs::{write, write_str};
+        let mut out = String::with_capacity(1024);
+        out.push_str("{\"actor\":");
+        write_str(&self.actor, &mut out);
+        out.push_str(",\"at\":");
+        out.push_str(&self.at.to_string());
+        out.push_str(",\"detail\":");
+        write(&self.detail, &mut out);
+        out.push_str(",\"event_id\":");
+        write_str(&self.event_id, &mut out);
+        if with_hash {
+            out.push_str(",\"hash\":");
+            write_str(&self.hash, &mut out);
+        }
+        out.push_str(",\"kind\":");
+        write_str(&self.kind, &mut out);
+        out.push_str(",\"prev_hash\":");
+        write_str(&self.prev_hash, &mut out);
+        out.push_str(",\"seq\":");
+        out.push_str(&self.seq.to_string());
+        out.push_str(",\"subject\":");
+        write_str(&self.subject, &mut out);
+        out.push('}');
+        out
+    }
+
     /// The hash this event should have.
     pub fn compute_hash(&self) -> String {
-        hex(&Sha256::digest(canonicalize(&self.body(false)).as_bytes()))
+        hex(&Sha256::digest(self.canonical(false).as_bytes()))
     }
 
     /// The JCS line of an export (with `hash`, no trailing newline).
     pub fn export_line(&self) -> String {
-        canonicalize(&self.body(true))
+        self.canonical(true)
     }
 
     /// Parses an event from JSON (an export line).
@@ -103,7 +132,13 @@ impl AuditEvent {
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    const H: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        s.push(H[(x >> 4) as usize] as char);
+        s.push(H[(x & 15) as usize] as char);
+    }
+    s
 }
 
 /// Result of a chain verification.
@@ -123,7 +158,10 @@ impl ChainCheck {
         Json::Obj(vec![
             ("ok".into(), Json::Bool(self.ok)),
             ("checked".into(), Json::Int(self.checked)),
-            ("first_broken_seq".into(), self.first_broken_seq.map(Json::Int).unwrap_or(Json::Null)),
+            (
+                "first_broken_seq".into(),
+                self.first_broken_seq.map(Json::Int).unwrap_or(Json::Null),
+            ),
         ])
     }
 }
@@ -139,11 +177,19 @@ pub fn verify_events(events: &[AuditEvent]) -> ChainCheck {
                 Some((pseq, phash)) => e.seq != pseq + 1 || e.prev_hash != phash,
             };
         if broken {
-            return ChainCheck { ok: false, checked: i as i64, first_broken_seq: Some(e.seq) };
+            return ChainCheck {
+                ok: false,
+                checked: i as i64,
+                first_broken_seq: Some(e.seq),
+            };
         }
         prev = Some((e.seq, &e.hash));
     }
-    ChainCheck { ok: true, checked: events.len() as i64, first_broken_seq: None }
+    ChainCheck {
+        ok: true,
+        checked: events.len() as i64,
+        first_broken_seq: None,
+    }
 }
 
 /// `verify_audit_export(jsonl)`: verifies an export; an unparsable line breaks the chain at the
@@ -151,7 +197,11 @@ pub fn verify_events(events: &[AuditEvent]) -> ChainCheck {
 pub fn verify_audit_export(jsonl: &str) -> ChainCheck {
     let mut events = Vec::new();
     for (i, line) in jsonl.split('\n').filter(|l| !l.is_empty()).enumerate() {
-        match Json::parse(line).ok().as_ref().and_then(AuditEvent::from_json) {
+        match Json::parse(line)
+            .ok()
+            .as_ref()
+            .and_then(AuditEvent::from_json)
+        {
             Some(e) => events.push(e),
             None => {
                 let expected = events.last().map(|e: &AuditEvent| e.seq + 1).unwrap_or(1);
@@ -159,7 +209,11 @@ pub fn verify_audit_export(jsonl: &str) -> ChainCheck {
                 if !head.ok {
                     return head;
                 }
-                return ChainCheck { ok: false, checked: i as i64, first_broken_seq: Some(expected) };
+                return ChainCheck {
+                    ok: false,
+                    checked: i as i64,
+                    first_broken_seq: Some(expected),
+                };
             }
         }
     }
@@ -175,12 +229,30 @@ pub struct AuditChain {
 
 impl AuditChain {
     /// Appends an event, filling `seq`, `prev_hash` and `hash`.
-    pub fn append(&mut self, event_id: String, at: i64, kind: &str, actor: &str, subject: &str, detail: Json) -> &AuditEvent {
+    pub fn append(
+        &mut self,
+        event_id: String,
+        at: i64,
+        kind: &str,
+        actor: &str,
+        subject: &str,
+        detail: Json,
+    ) -> &AuditEvent {
         let (seq, prev_hash) = match self.events.last() {
             Some(l) => (l.seq + 1, l.hash.clone()),
             None => (1, GENESIS.to_string()),
         };
-        let mut e = AuditEvent { event_id, seq, at, kind: kind.to_string(), actor: actor.to_string(), subject: subject.to_string(), detail, prev_hash, hash: String::new() };
+        let mut e = AuditEvent {
+            event_id,
+            seq,
+            at,
+            kind: kind.to_string(),
+            actor: actor.to_string(),
+            subject: subject.to_string(),
+            detail,
+            prev_hash,
+            hash: String::new(),
+        };
         e.hash = e.compute_hash();
         self.events.push(e);
         self.events.last().expect("just pushed")
@@ -204,7 +276,14 @@ mod tests {
     fn chain(n: usize) -> AuditChain {
         let mut c = AuditChain::default();
         for i in 0..n {
-            c.append(format!("evt_{i}"), 1000 + i as i64, "decision", "local", &format!("chk_{i}"), Json::Obj(vec![("n".into(), Json::Int(i as i64))]));
+            c.append(
+                format!("evt_{i}"),
+                1000 + i as i64,
+                "decision",
+                "local",
+                &format!("chk_{i}"),
+                Json::Obj(vec![("n".into(), Json::Int(i as i64))]),
+            );
         }
         c
     }
@@ -214,7 +293,10 @@ mod tests {
         let c = chain(5);
         assert!(verify_events(&c.events).ok);
         assert!(verify_audit_export(&c.export(1)).ok);
-        assert!(verify_audit_export(&c.export(3)).ok, "a suffix trusts its first prev_hash");
+        assert!(
+            verify_audit_export(&c.export(3)).ok,
+            "a suffix trusts its first prev_hash"
+        );
         let mut edited = c.events.clone();
         edited[2].actor = "mallory".into();
         assert_eq!(verify_events(&edited).first_broken_seq, Some(3));
@@ -224,5 +306,23 @@ mod tests {
         let mut swapped = c.events.clone();
         swapped.swap(3, 4);
         assert_eq!(verify_events(&swapped).first_broken_seq, Some(5));
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::*;
+    #[test]
+    fn direct_writer_equals_jcs_of_the_value() {
+        let mut c = AuditChain::default();
+        let d = Json::parse(
+            r#"{"z":[1,{"b":"\u00e9\n","a":null}],"a":"x\"y","\u20ac":1,"\ud83d\ude00":2}"#,
+        )
+        .unwrap();
+        let e = c
+            .append("evt_1".into(), 5, "decision", "local", "chk_1", d)
+            .clone();
+        assert_eq!(e.canonical(false), canonicalize(&e.body(false)));
+        assert_eq!(e.canonical(true), canonicalize(&e.body(true)));
     }
 }

@@ -19,7 +19,12 @@ pub enum Effect {
 
 impl Effect {
     /// Every effect in order.
-    pub const ALL: [Effect; 4] = [Effect::Read, Effect::Mutating, Effect::Destructive, Effect::Admin];
+    pub const ALL: [Effect; 4] = [
+        Effect::Read,
+        Effect::Mutating,
+        Effect::Destructive,
+        Effect::Admin,
+    ];
 
     /// The wire string.
     pub const fn as_str(self) -> &'static str {
@@ -38,7 +43,11 @@ impl Effect {
             "mutating" => Ok(Effect::Mutating),
             "destructive" => Ok(Effect::Destructive),
             "admin" => Ok(Effect::Admin),
-            _ => Err(Error::with_reason(ErrorCode::ValidationError, "invalid_effect", "effect must be read, mutating, destructive or admin")),
+            _ => Err(Error::with_reason(
+                ErrorCode::ValidationError,
+                "invalid_effect",
+                "effect must be read, mutating, destructive or admin",
+            )),
         }
     }
 }
@@ -53,7 +62,13 @@ impl fmt::Display for Effect {
 /// digit or `_` and continuing with letters, digits, `_`, `.`, `-`.
 pub fn validate_tool(tool: &str) -> Result<()> {
     let b = tool.as_bytes();
-    let bad = || Error::with_reason(ErrorCode::ValidationError, "invalid_tool", "invalid tool name");
+    let bad = || {
+        Error::with_reason(
+            ErrorCode::ValidationError,
+            "invalid_tool",
+            "invalid tool name",
+        )
+    };
     if b.is_empty() || b.len() > 128 {
         return Err(bad());
     }
@@ -86,8 +101,11 @@ pub fn tool_words(tool: &str) -> Vec<String> {
         for i in 1..b.len() {
             let prev = b[i - 1];
             let cur = b[i];
-            let boundary = ((prev.is_ascii_lowercase() || prev.is_ascii_digit()) && cur.is_ascii_uppercase())
-                || (prev.is_ascii_uppercase() && cur.is_ascii_uppercase() && b.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
+            let boundary = ((prev.is_ascii_lowercase() || prev.is_ascii_digit())
+                && cur.is_ascii_uppercase())
+                || (prev.is_ascii_uppercase()
+                    && cur.is_ascii_uppercase()
+                    && b.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
             if boundary {
                 out.push(piece[start..i].to_ascii_lowercase());
                 start = i;
@@ -102,23 +120,132 @@ pub fn tool_words(tool: &str) -> Vec<String> {
 }
 
 const ADMIN: &[&str] = &[
-    "acl", "acls", "admin", "administer", "chgrp", "chmod", "chown", "escalate", "grant", "iam", "impersonate", "permission", "permissions", "policies", "policy", "poweroff",
-    "privilege", "privileges", "reboot", "role", "roles", "shutdown", "sudo", "superuser",
+    "acl",
+    "acls",
+    "admin",
+    "administer",
+    "chgrp",
+    "chmod",
+    "chown",
+    "escalate",
+    "grant",
+    "iam",
+    "impersonate",
+    "permission",
+    "permissions",
+    "policies",
+    "policy",
+    "poweroff",
+    "privilege",
+    "privileges",
+    "reboot",
+    "role",
+    "roles",
+    "shutdown",
+    "sudo",
+    "superuser",
 ];
 const DESTRUCTIVE: &[&str] = &[
-    "del", "delete", "destroy", "drop", "erase", "kill", "overwrite", "purge", "remove", "reset", "revoke", "rm", "rmdir", "shred", "terminate", "truncate", "uninstall", "unlink",
+    "del",
+    "delete",
+    "destroy",
+    "drop",
+    "erase",
+    "kill",
+    "overwrite",
+    "purge",
+    "remove",
+    "reset",
+    "revoke",
+    "rm",
+    "rmdir",
+    "shred",
+    "terminate",
+    "truncate",
+    "uninstall",
+    "unlink",
     "wipe",
 ];
 const MUTATING: &[&str] = &[
-    "add", "append", "apply", "approve", "archive", "assign", "attach", "cancel", "change", "clone", "close", "commit", "copy", "cp", "create", "decrement", "deploy", "detach",
-    "disable", "downgrade", "edit", "enable", "exec", "execute", "fork", "import", "increment", "insert", "install", "invite", "invoke", "merge", "mkdir", "modify", "move", "mv",
-    "patch", "pay", "post", "publish", "push", "put", "refund", "register", "reject", "rename", "replace", "reply", "restart", "restore", "rollback", "rotate", "run", "save", "send",
-    "set", "spawn", "start", "stop", "submit", "subscribe", "sync", "toggle", "touch", "transfer", "trigger", "unlock", "unsubscribe", "update", "upgrade", "upload", "upsert",
+    "add",
+    "append",
+    "apply",
+    "approve",
+    "archive",
+    "assign",
+    "attach",
+    "cancel",
+    "change",
+    "clone",
+    "close",
+    "commit",
+    "copy",
+    "cp",
+    "create",
+    "decrement",
+    "deploy",
+    "detach",
+    "disable",
+    "downgrade",
+    "edit",
+    "enable",
+    "exec",
+    "execute",
+    "fork",
+    "import",
+    "increment",
+    "insert",
+    "install",
+    "invite",
+    "invoke",
+    "merge",
+    "mkdir",
+    "modify",
+    "move",
+    "mv",
+    "patch",
+    "pay",
+    "post",
+    "publish",
+    "push",
+    "put",
+    "refund",
+    "register",
+    "reject",
+    "rename",
+    "replace",
+    "reply",
+    "restart",
+    "restore",
+    "rollback",
+    "rotate",
+    "run",
+    "save",
+    "send",
+    "set",
+    "spawn",
+    "start",
+    "stop",
+    "submit",
+    "subscribe",
+    "sync",
+    "toggle",
+    "touch",
+    "transfer",
+    "trigger",
+    "unlock",
+    "unsubscribe",
+    "update",
+    "upgrade",
+    "upload",
+    "upsert",
     "write",
 ];
 const READ: &[&str] = &[
-    "browse", "cat", "check", "count", "describe", "diff", "download", "explain", "fetch", "find", "get", "grep", "head", "info", "inspect", "list", "lookup", "ls", "peek", "poll",
-    "preview", "query", "read", "retrieve", "scan", "search", "select", "show", "stat", "stats", "status", "tail", "validate", "verify", "view",
+    "browse", "cat", "check", "count", "describe", "diff", "download", "explain", "fetch", "find",
+    "get", "grep", "head", "info", "inspect", "list", "lookup", "ls", "peek", "poll", "preview",
+    "query", "read", "retrieve", "scan", "search", "select", "show", "stat", "stats", "status",
+    "tail", "validate", "verify", "view",
 ];
 
 fn word_class(w: &str) -> Option<Effect> {
@@ -137,7 +264,11 @@ fn word_class(w: &str) -> Option<Effect> {
 
 /// The highest class of any word; `mutating` when no word is known (fail-safe).
 pub fn classify(tool: &str) -> Effect {
-    tool_words(tool).iter().filter_map(|w| word_class(w)).max().unwrap_or(Effect::Mutating)
+    tool_words(tool)
+        .iter()
+        .filter_map(|w| word_class(w))
+        .max()
+        .unwrap_or(Effect::Mutating)
 }
 
 /// `resolve_effect(tool, effect)`: validates the tool, then `max(classify(tool), effect)`.
@@ -156,7 +287,10 @@ mod tests {
     #[test]
     fn words() {
         assert_eq!(tool_words("getHTTPResponse"), ["get", "http", "response"]);
-        assert_eq!(tool_words("ec2TerminateInstances"), ["ec2", "terminate", "instances"]);
+        assert_eq!(
+            tool_words("ec2TerminateInstances"),
+            ["ec2", "terminate", "instances"]
+        );
         assert_eq!(tool_words("kill9"), ["kill9"]);
         assert_eq!(tool_words("get2FACode"), ["get2", "fa", "code"]);
         assert_eq!(classify("undelete"), Effect::Mutating);

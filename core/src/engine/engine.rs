@@ -34,7 +34,10 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
     }
 }
 
@@ -63,7 +66,10 @@ impl Clock for ManualClock {
 /// `WARDEN_STRICT_MODE` ratchet (§13): trimmed, case-insensitive `true|1|yes|on` forces strict;
 /// anything else is ignored.
 pub fn strict_mode_from(value: Option<&str>) -> bool {
-    matches!(value.map(|v| v.trim().to_ascii_lowercase()).as_deref(), Some("true" | "1" | "yes" | "on"))
+    matches!(
+        value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        Some("true" | "1" | "yes" | "on")
+    )
 }
 
 /// Engine configuration (§17).
@@ -118,9 +124,24 @@ impl EngineConfig {
         let a = Args::new(
             "engine",
             v,
-            &["issuer", "audience", "approval_ttl_seconds", "elevation_window_seconds", "denial_cooldown_seconds", "session_ttl_seconds", "token_ttl_seconds", "delegation_ttl_seconds", "max_delegation_depth", "seed", "env"],
+            &[
+                "issuer",
+                "audience",
+                "approval_ttl_seconds",
+                "elevation_window_seconds",
+                "denial_cooldown_seconds",
+                "session_ttl_seconds",
+                "token_ttl_seconds",
+                "delegation_ttl_seconds",
+                "max_delegation_depth",
+                "seed",
+                "env",
+            ],
         )?;
-        let mut c = EngineConfig { strict_mode: false, ..EngineConfig::default() };
+        let mut c = EngineConfig {
+            strict_mode: false,
+            ..EngineConfig::default()
+        };
         if let Some(s) = a.opt_str("issuer")? {
             c.issuer = s.into();
         }
@@ -181,7 +202,9 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("config", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("config", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -191,19 +214,30 @@ fn err(code: ErrorCode, reason: &'static str, msg: impl Into<String>) -> Error {
 
 fn valid_workspace(w: &str) -> bool {
     let b = w.as_bytes();
-    !b.is_empty() && b.len() <= 64 && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit()) && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
 }
 
 fn check_workspace(w: &str) -> Result<()> {
     if valid_workspace(w) {
         Ok(())
     } else {
-        Err(err(ErrorCode::ValidationError, "invalid_workspace", "workspace must be 1-64 bytes of [a-z0-9_-] starting with [a-z0-9]"))
+        Err(err(
+            ErrorCode::ValidationError,
+            "invalid_workspace",
+            "workspace must be 1-64 bytes of [a-z0-9_-] starting with [a-z0-9]",
+        ))
     }
 }
 
 fn name_chars(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
 }
 
 fn no_control(s: &str, max_chars: usize) -> bool {
@@ -217,7 +251,10 @@ fn check_patterns(list: &[String], what: &str) -> Result<()> {
         return Err(Error::validation(format!("{what} must hold 1-64 patterns")));
     }
     if let Some(p) = list.iter().find(|p| !is_valid_pattern(p)) {
-        return Err(Error::new(ErrorCode::InvalidScope, format!("{what}: invalid pattern {:?}", crate::rate::truncate(p))));
+        return Err(Error::new(
+            ErrorCode::InvalidScope,
+            format!("{what}: invalid pattern {:?}", crate::rate::truncate(p)),
+        ));
     }
     Ok(())
 }
@@ -229,7 +266,13 @@ fn check_rate_map(rate: &[(String, String)]) -> Result<()> {
     }
     for (k, v) in rate {
         if !is_valid_pattern(k) {
-            return Err(Error::new(ErrorCode::InvalidScope, format!("rate key {:?} is not a valid pattern", crate::rate::truncate(k))));
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                format!(
+                    "rate key {:?} is not a valid pattern",
+                    crate::rate::truncate(k)
+                ),
+            ));
         }
         RateSpec::parse(v)?;
     }
@@ -247,7 +290,10 @@ fn dedup(list: Vec<String>) -> Vec<String> {
 }
 
 fn page(items: Vec<Json>, next: Option<String>) -> Json {
-    obj(vec![("items", Json::Arr(items)), ("next_cursor", next.map(Json::Str).unwrap_or(Json::Null))])
+    obj(vec![
+        ("items", Json::Arr(items)),
+        ("next_cursor", next.map(Json::Str).unwrap_or(Json::Null)),
+    ])
 }
 
 fn limit_arg(a: &Args, default: i64, max: i64) -> Result<usize> {
@@ -261,7 +307,13 @@ fn limit_arg(a: &Args, default: i64, max: i64) -> Result<usize> {
 /// Cursor = base64url("<query key>|<position>"); a cursor for another query is refused.
 fn decode_cursor(c: Option<&str>, query: &str) -> Result<usize> {
     let Some(c) = c else { return Ok(0) };
-    let bad = || err(ErrorCode::ValidationError, "invalid_cursor", "cursor was not issued for this query");
+    let bad = || {
+        err(
+            ErrorCode::ValidationError,
+            "invalid_cursor",
+            "cursor was not issued for this query",
+        )
+    };
     let raw = crate::b64::decode(c.as_bytes()).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (q, pos) = text.rsplit_once('|').ok_or_else(bad)?;
@@ -280,7 +332,10 @@ fn paginate(items: Vec<Json>, a: &Args, query: &str, default_limit: i64, max: i6
     let start = decode_cursor(a.opt_str("cursor")?, query)?;
     let end = (start + limit).min(items.len());
     let next = (end < items.len()).then(|| encode_cursor(query, end));
-    Ok(page(items.into_iter().skip(start).take(limit).collect(), next))
+    Ok(page(
+        items.into_iter().skip(start).take(limit).collect(),
+        next,
+    ))
 }
 
 struct Chain {
@@ -303,9 +358,19 @@ impl Engine {
         let jwk = Json::Obj(vec![
             ("kty".into(), "OKP".into()),
             ("crv".into(), "Ed25519".into()),
-            ("x".into(), crate::b64::encode(sk.verifying_key().as_bytes()).into()),
+            (
+                "x".into(),
+                crate::b64::encode(sk.verifying_key().as_bytes()).into(),
+            ),
             ("d".into(), crate::b64::encode(&seed).into()),
-            ("kid".into(), format!("warden-{}", &crate::b64::encode(&sk.verifying_key().as_bytes()[..6])).into()),
+            (
+                "kid".into(),
+                format!(
+                    "warden-{}",
+                    &crate::b64::encode(&sk.verifying_key().as_bytes()[..6])
+                )
+                .into(),
+            ),
         ]);
         let key = Key::from_jwk_value(&jwk)?;
         let mut o = VerifierOptions::new(vec![Alg::EdDSA]);
@@ -314,7 +379,15 @@ impl Engine {
         o.leeway_seconds = 0;
         o.max_lifetime_seconds = 604_800;
         let verifier = Verifier::new(KeySet::from(key.public_key()), o)?;
-        Ok(Engine { cfg, clock, key, verifier, ids: Mutex::new(UlidGen::new(rng)), st: Mutex::new(State::default()), decided: Condvar::new() })
+        Ok(Engine {
+            cfg,
+            clock,
+            key,
+            verifier,
+            ids: Mutex::new(UlidGen::new(rng)),
+            st: Mutex::new(State::default()),
+            decided: Condvar::new(),
+        })
     }
 
     /// An engine on the system clock with the default configuration.
@@ -342,25 +415,47 @@ impl Engine {
     }
 
     fn new_id(&self, p: &str, now: i64) -> String {
-        self.ids.lock().unwrap_or_else(|e| e.into_inner()).id(p, now.max(0) as u64)
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .id(p, now.max(0) as u64)
     }
 
-    fn audit(&self, st: &mut State, now: i64, workspace: &str, kind: &str, actor: &str, subject: &str, detail: Json) {
+    #[allow(clippy::too_many_arguments)]
+    fn audit(
+        &self,
+        st: &mut State,
+        now: i64,
+        workspace: &str,
+        kind: &str,
+        actor: &str,
+        subject: &str,
+        detail: Json,
+    ) {
         let id = self.new_id(prefix::EVENT, now);
-        st.audit.entry(workspace.to_string()).or_default().append(id, now, kind, actor, subject, detail);
+        st.audit
+            .entry(workspace.to_string())
+            .or_default()
+            .append(id, now, kind, actor, subject, detail);
     }
 
     // ------------------------------------------------------------------ lookups
 
     fn agent<'a>(st: &'a State, id: &str) -> Result<&'a Agent> {
         check_id(id, prefix::AGENT, "agent_id")?;
-        st.agents.get(id).ok_or_else(|| err(ErrorCode::NotFound, "agent_not_found", "no such agent"))
+        st.agents
+            .get(id)
+            .ok_or_else(|| err(ErrorCode::NotFound, "agent_not_found", "no such agent"))
     }
 
     fn active_agent<'a>(st: &'a State, id: &str) -> Result<&'a Agent> {
         let a = Engine::agent(st, id)?;
         if !a.active() {
-            return Err(err(ErrorCode::AgentRevoked, "agent_revoked", "the agent is revoked"));
+            return Err(err(
+                ErrorCode::AgentRevoked,
+                "agent_revoked",
+                "the agent is revoked",
+            ));
         }
         Ok(a)
     }
@@ -385,19 +480,36 @@ impl Engine {
     fn check_chain(st: &State, chain: &Chain, now: i64) -> Result<()> {
         for d in &chain.links {
             if !st.agents.get(&d.from_agent_id).is_some_and(Agent::active) {
-                return Err(err(ErrorCode::AgentRevoked, "delegator_revoked", "a delegator in the chain is revoked"));
+                return Err(err(
+                    ErrorCode::AgentRevoked,
+                    "delegator_revoked",
+                    "a delegator in the chain is revoked",
+                ));
             }
             if d.revoked_at.is_some() {
-                return Err(err(ErrorCode::DelegationRevoked, "delegation_revoked", "a delegation in the chain is revoked"));
+                return Err(err(
+                    ErrorCode::DelegationRevoked,
+                    "delegation_revoked",
+                    "a delegation in the chain is revoked",
+                ));
             }
             if now >= d.expires_at {
-                return Err(err(ErrorCode::DelegationExpired, "delegation_expired", "a delegation in the chain is expired"));
+                return Err(err(
+                    ErrorCode::DelegationExpired,
+                    "delegation_expired",
+                    "a delegation in the chain is expired",
+                ));
             }
         }
         Ok(())
     }
 
-    fn session_open_check(s: &Session, agent_id: &str, now: i64, st: &State) -> std::result::Result<(), &'static str> {
+    fn session_open_check(
+        s: &Session,
+        agent_id: &str,
+        now: i64,
+        st: &State,
+    ) -> std::result::Result<(), &'static str> {
         if s.agent_id != agent_id {
             return Err("session_agent_mismatch");
         }
@@ -407,7 +519,10 @@ impl Engine {
         if now >= s.expires_at {
             return Err("session_expired");
         }
-        if s.token_jti.as_ref().is_some_and(|j| st.revoked_jti.contains_key(j)) {
+        if s.token_jti
+            .as_ref()
+            .is_some_and(|j| st.revoked_jti.contains_key(j))
+        {
             return Err("token_revoked");
         }
         Ok(())
@@ -418,48 +533,82 @@ impl Engine {
     fn create_agent(&self, a: &Args) -> Result<Json> {
         let name = a.str("name")?;
         if !name_chars(name, 128) {
-            return Err(Error::validation("name must be 1-128 bytes of [A-Za-z0-9_.-]"));
+            return Err(Error::validation(
+                "name must be 1-128 bytes of [A-Za-z0-9_.-]",
+            ));
         }
         let workspace = a.opt_str("workspace")?.unwrap_or("default");
         check_workspace(workspace)?;
         let framework = a.opt_str("framework")?.unwrap_or("custom");
-        if framework.is_empty() || framework.len() > 64 || !framework.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            return Err(Error::validation("framework must be 1-64 bytes of printable ASCII"));
+        if framework.is_empty()
+            || framework.len() > 64
+            || !framework.bytes().all(|b| (0x20..0x7f).contains(&b))
+        {
+            return Err(Error::validation(
+                "framework must be 1-64 bytes of printable ASCII",
+            ));
         }
         let caps = a.opt_strs("capabilities")?.unwrap_or_default();
         if caps.len() > 64 {
             return Err(Error::validation("capabilities holds at most 64 patterns"));
         }
         if caps.iter().any(|p| !is_valid_pattern(p)) {
-            return Err(Error::new(ErrorCode::InvalidScope, "capabilities: invalid pattern"));
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                "capabilities: invalid pattern",
+            ));
         }
         let metadata = a.opt_str_map("metadata")?.unwrap_or_default();
-        if metadata.len() > 64 || metadata.iter().any(|(k, v)| !name_chars(k, 64) || v.len() > 1024) {
+        if metadata.len() > 64
+            || metadata
+                .iter()
+                .any(|(k, v)| !name_chars(k, 64) || v.len() > 1024)
+        {
             return Err(Error::validation("metadata: at most 64 entries, keys 1-64 bytes of [A-Za-z0-9_.-], values <= 1024 bytes"));
         }
         let rate = a.opt_str_map("rate")?.unwrap_or_default();
         check_rate_map(&rate)?;
         let enforcement = a.opt_str("enforcement")?.unwrap_or("strict");
         if enforcement != "strict" && enforcement != "monitoring" {
-            return Err(Error::validation("enforcement must be strict or monitoring"));
+            return Err(Error::validation(
+                "enforcement must be strict or monitoring",
+            ));
         }
         let public_key = match a.opt_str("public_key")? {
             None => None,
             Some(pk) => {
-                let bytes = crate::b64::decode(pk.as_bytes()).map_err(|_| Error::invalid_key("public_key must be 32 bytes of base64url without padding"))?;
-                let jwk = Json::Obj(vec![("kty".into(), "OKP".into()), ("crv".into(), "Ed25519".into()), ("x".into(), crate::b64::encode(&bytes).into())]);
+                let bytes = crate::b64::decode(pk.as_bytes()).map_err(|_| {
+                    Error::invalid_key("public_key must be 32 bytes of base64url without padding")
+                })?;
+                let jwk = Json::Obj(vec![
+                    ("kty".into(), "OKP".into()),
+                    ("crv".into(), "Ed25519".into()),
+                    ("x".into(), crate::b64::encode(&bytes).into()),
+                ]);
                 Key::from_jwk_value(&jwk)?;
                 Some(pk.to_string())
             }
         };
         let now = self.now_ms();
         let mut st = self.lock();
-        if st.agents.values().any(|x| x.workspace == workspace && x.name == name && x.active()) {
-            return Err(err(ErrorCode::Conflict, "duplicate_name", "an active agent of this workspace has that name"));
+        if st
+            .agents
+            .values()
+            .any(|x| x.workspace == workspace && x.name == name && x.active())
+        {
+            return Err(err(
+                ErrorCode::Conflict,
+                "duplicate_name",
+                "an active agent of this workspace has that name",
+            ));
         }
         if let Some(pk) = &public_key {
             if st.bound_keys.contains_key(pk) {
-                return Err(err(ErrorCode::Conflict, "duplicate_key", "that public key is bound to another agent"));
+                return Err(err(
+                    ErrorCode::Conflict,
+                    "duplicate_key",
+                    "that public key is bound to another agent",
+                ));
             }
         }
         let agent = Agent {
@@ -480,8 +629,20 @@ impl Engine {
         if let Some(pk) = public_key {
             st.bound_keys.insert(pk, agent.agent_id.clone());
         }
-        let detail = obj(vec![("agent_id", agent.agent_id.clone().into()), ("name", agent.name.clone().into()), ("capabilities", str_list(&agent.capabilities))]);
-        self.audit(&mut st, now, workspace, "agent.created", "local", &agent.agent_id, detail);
+        let detail = obj(vec![
+            ("agent_id", agent.agent_id.clone().into()),
+            ("name", agent.name.clone().into()),
+            ("capabilities", str_list(&agent.capabilities)),
+        ]);
+        self.audit(
+            &mut st,
+            now,
+            workspace,
+            "agent.created",
+            "local",
+            &agent.agent_id,
+            detail,
+        );
         st.agent_order.push(agent.agent_id.clone());
         st.agents.insert(agent.agent_id.clone(), agent.clone());
         Ok(agent.to_json())
@@ -506,13 +667,38 @@ impl Engine {
             ag.revoked_at = Some(now);
             ag.revoke_reason = Some(reason.into());
         }
-        self.audit(&mut st, now, &ws, "agent.revoked", "local", id, obj(vec![("agent_id", id.into()), ("reason", reason.into())]));
-        let open: Vec<String> = st.sessions.values().filter(|s| s.agent_id == id && s.status(now) == "open").map(|s| s.session_id.clone()).collect();
+        self.audit(
+            &mut st,
+            now,
+            &ws,
+            "agent.revoked",
+            "local",
+            id,
+            obj(vec![("agent_id", id.into()), ("reason", reason.into())]),
+        );
+        let open: Vec<String> = st
+            .sessions
+            .values()
+            .filter(|s| s.agent_id == id && s.status(now) == "open")
+            .map(|s| s.session_id.clone())
+            .collect();
         for sid in open {
             if let Some(s) = st.sessions.get_mut(&sid) {
                 s.closed_at = Some(now);
             }
-            self.audit(&mut st, now, &ws, "session.closed", "local", &sid, obj(vec![("agent_id", id.into()), ("session_id", sid.clone().into()), ("reason", "agent_revoked".into())]));
+            self.audit(
+                &mut st,
+                now,
+                &ws,
+                "session.closed",
+                "local",
+                &sid,
+                obj(vec![
+                    ("agent_id", id.into()),
+                    ("session_id", sid.clone().into()),
+                    ("reason", "agent_revoked".into()),
+                ]),
+            );
         }
         Ok(st.agents[id].to_json())
     }
@@ -521,13 +707,23 @@ impl Engine {
         let id = a.str("agent_id")?;
         let e = a.str("enforcement")?;
         if e != "strict" && e != "monitoring" {
-            return Err(Error::validation("enforcement must be strict or monitoring"));
+            return Err(Error::validation(
+                "enforcement must be strict or monitoring",
+            ));
         }
         let now = self.now_ms();
         let mut st = self.lock();
         let ws = Engine::active_agent(&st, id)?.workspace.clone();
         st.agents.get_mut(id).expect("exists").enforcement = e.into();
-        self.audit(&mut st, now, &ws, "agent.enforcement_changed", "local", id, obj(vec![("agent_id", id.into()), ("enforcement", e.into())]));
+        self.audit(
+            &mut st,
+            now,
+            &ws,
+            "agent.enforcement_changed",
+            "local",
+            id,
+            obj(vec![("agent_id", id.into()), ("enforcement", e.into())]),
+        );
         Ok(st.agents[id].to_json())
     }
 
@@ -541,13 +737,18 @@ impl Engine {
         let agent_id = a.str("agent_id")?;
         check_id(agent_id, prefix::AGENT, "agent_id")?;
         let scopes = a.opt_strs("scopes")?.unwrap_or_default();
-        let ttl = a.opt_int("ttl_seconds")?.unwrap_or(self.cfg.token_ttl_seconds);
+        let ttl = a
+            .opt_int("ttl_seconds")?
+            .unwrap_or(self.cfg.token_ttl_seconds);
         if !(1..=86400).contains(&ttl) {
             return Err(Error::validation("ttl_seconds must be in 1..86400"));
         }
         check_patterns(&scopes, "scopes")?;
         if !scope::is_valid_scope(&scopes.join(" ")) {
-            return Err(Error::new(ErrorCode::InvalidScope, "scopes do not form a valid scope claim"));
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                "scopes do not form a valid scope claim",
+            ));
         }
         let session_id = a.opt_str("session_id")?;
         if let Some(s) = session_id {
@@ -559,11 +760,26 @@ impl Engine {
         let mut st = self.lock();
         let agent = Engine::active_agent(&st, agent_id)?.clone();
         if let Some(p) = scopes.iter().find(|p| !covers(&agent.capabilities, p)) {
-            return Err(err(ErrorCode::ScopeDenied, "scope_not_covered", format!("scope {p:?} is not covered by the agent's capabilities")));
+            return Err(err(
+                ErrorCode::ScopeDenied,
+                "scope_not_covered",
+                format!("scope {p:?} is not covered by the agent's capabilities"),
+            ));
         }
         if let Some(sid) = session_id {
-            let s = st.sessions.get(sid).filter(|s| s.workspace == agent.workspace).ok_or_else(|| err(ErrorCode::SessionClosed, "session_not_found", "no such session"))?;
-            Engine::session_open_check(s, agent_id, now, &st).map_err(|r| err(ErrorCode::SessionClosed, r, "the session is not usable"))?;
+            let s = st
+                .sessions
+                .get(sid)
+                .filter(|s| s.workspace == agent.workspace)
+                .ok_or_else(|| {
+                    err(
+                        ErrorCode::SessionClosed,
+                        "session_not_found",
+                        "no such session",
+                    )
+                })?;
+            Engine::session_open_check(s, agent_id, now, &st)
+                .map_err(|r| err(ErrorCode::SessionClosed, r, "the session is not usable"))?;
         }
         let iat = now.div_euclid(1000);
         let jti = self.new_id(prefix::TOKEN, now);
@@ -580,22 +796,63 @@ impl Engine {
             m.push(("sid".into(), s.into()));
         }
         if !rate.is_empty() {
-            m.push(("ati".into(), obj(vec![("v", Json::Int(1)), ("rate", pairs(&rate))])));
+            m.push((
+                "ati".into(),
+                obj(vec![("v", Json::Int(1)), ("rate", pairs(&rate))]),
+            ));
         }
         let tok = self.sign(m)?;
-        let issued = IssuedToken { token: tok, jti: jti.clone(), agent_id: agent_id.into(), scopes: scopes.clone(), session_id: session_id.map(str::to_string), issued_at: iat * 1000, expires_at: (iat + ttl) * 1000 };
-        let mut detail = vec![("agent_id", Json::from(agent_id)), ("jti", jti.clone().into()), ("scopes", str_list(&scopes)), ("expires_at", Json::Int(issued.expires_at))];
+        let issued = IssuedToken {
+            token: tok,
+            jti: jti.clone(),
+            agent_id: agent_id.into(),
+            scopes: scopes.clone(),
+            session_id: session_id.map(str::to_string),
+            issued_at: iat * 1000,
+            expires_at: (iat + ttl) * 1000,
+        };
+        let mut detail = vec![
+            ("agent_id", Json::from(agent_id)),
+            ("jti", jti.clone().into()),
+            ("scopes", str_list(&scopes)),
+            ("expires_at", Json::Int(issued.expires_at)),
+        ];
         if let Some(s) = session_id {
             detail.push(("session_id", s.into()));
         }
-        self.audit(&mut st, now, &agent.workspace, "token.issued", "local", &jti, obj(detail));
+        self.audit(
+            &mut st,
+            now,
+            &agent.workspace,
+            "token.issued",
+            "local",
+            &jti,
+            obj(detail),
+        );
         Ok(issued.to_json())
     }
 
     /// Introspection (§3): `Ok((active-json, claims))`; never fails for a bad token.
-    fn introspect_locked(&self, st: &State, token: &str, required: &[String], now: i64) -> (Json, Option<Claims>) {
-        let inactive = |reason: &str| (obj(vec![("active", Json::Bool(false)), ("reason", reason.into())]), None);
-        let claims = match self.verifier.verify_at(token.as_bytes(), Some(now.div_euclid(1000))) {
+    fn introspect_locked(
+        &self,
+        st: &State,
+        token: &str,
+        required: &[String],
+        now: i64,
+    ) -> (Json, Option<Claims>) {
+        let inactive = |reason: &str| {
+            (
+                obj(vec![
+                    ("active", Json::Bool(false)),
+                    ("reason", reason.into()),
+                ]),
+                None,
+            )
+        };
+        let claims = match self
+            .verifier
+            .verify_at(token.as_bytes(), Some(now.div_euclid(1000)))
+        {
             Ok(c) => c,
             Err(e) => {
                 return match e.code() {
@@ -610,7 +867,13 @@ impl Engine {
             return inactive("revoked");
         }
         let dlg = claims.get("dlg").and_then(Json::as_str).map(str::to_string);
-        let actor = match (&dlg, claims.get("act").and_then(|a| a.get("sub")).and_then(Json::as_str)) {
+        let actor = match (
+            &dlg,
+            claims
+                .get("act")
+                .and_then(|a| a.get("sub"))
+                .and_then(Json::as_str),
+        ) {
             (Some(_), Some(a)) => a.to_string(),
             _ => claims.sub().unwrap_or_default().to_string(),
         };
@@ -631,7 +894,10 @@ impl Engine {
             }
         }
         let scopes = claims.scopes();
-        if required.iter().any(|r| !scopes.iter().any(|p| allows(p, r))) {
+        if required
+            .iter()
+            .any(|r| !scopes.iter().any(|p| allows(p, r)))
+        {
             return inactive("insufficient_scope");
         }
         let j = obj(vec![
@@ -651,7 +917,13 @@ impl Engine {
         let token = a.str("token")?;
         let required = a.opt_strs("required_scopes")?.unwrap_or_default();
         if let Some(r) = required.iter().find(|r| !is_concrete(r)) {
-            return Err(Error::new(ErrorCode::InvalidScope, format!("required scope {:?} is not concrete", crate::rate::truncate(r))));
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                format!(
+                    "required scope {:?} is not concrete",
+                    crate::rate::truncate(r)
+                ),
+            ));
         }
         let now = self.now_ms();
         let st = self.lock();
@@ -662,36 +934,71 @@ impl Engine {
         let token = a.str("token")?;
         let peek = token::inspect(token.as_bytes())?;
         let iat = peek.iat().unwrap_or(0);
-        let claims = self.verifier.verify_at(token.as_bytes(), Some(iat)).map_err(|e| match e.code() {
-            ErrorCode::InvalidToken => e,
-            _ => Error::invalid_token("malformed", e.message().to_string()),
-        })?;
+        let claims = self
+            .verifier
+            .verify_at(token.as_bytes(), Some(iat))
+            .map_err(|e| match e.code() {
+                ErrorCode::InvalidToken => e,
+                _ => Error::invalid_token("malformed", e.message().to_string()),
+            })?;
         let jti = claims.jti().unwrap_or_default().to_string();
         let now = self.now_ms();
         let mut st = self.lock();
-        let out = obj(vec![("jti", jti.clone().into()), ("revoked", Json::Bool(true))]);
+        let out = obj(vec![
+            ("jti", jti.clone().into()),
+            ("revoked", Json::Bool(true)),
+        ]);
         if st.revoked_jti.contains_key(&jti) {
             return Ok(out);
         }
-        st.revoked_jti.insert(jti.clone(), claims.exp().unwrap_or(0));
-        let ws = claims.sub().and_then(|s| st.agents.get(s)).map(|a| a.workspace.clone()).unwrap_or_else(|| "default".into());
-        self.audit(&mut st, now, &ws, "token.revoked", "local", &jti, obj(vec![("agent_id", claims.sub().unwrap_or_default().into()), ("jti", jti.clone().into())]));
+        st.revoked_jti
+            .insert(jti.clone(), claims.exp().unwrap_or(0));
+        let ws = claims
+            .sub()
+            .and_then(|s| st.agents.get(s))
+            .map(|a| a.workspace.clone())
+            .unwrap_or_else(|| "default".into());
+        self.audit(
+            &mut st,
+            now,
+            &ws,
+            "token.revoked",
+            "local",
+            &jti,
+            obj(vec![
+                ("agent_id", claims.sub().unwrap_or_default().into()),
+                ("jti", jti.clone().into()),
+            ]),
+        );
         Ok(out)
     }
 
     // ------------------------------------------------------------------ sessions
 
-    fn session_args(&self, a: &Args, default_server: Option<&str>) -> Result<(String, String, i64)> {
+    fn session_args(
+        &self,
+        a: &Args,
+        default_server: Option<&str>,
+    ) -> Result<(String, String, i64)> {
         let server_id = match a.opt_str("server_id")? {
             Some(s) => s.to_string(),
-            None => default_server.map(str::to_string).ok_or_else(|| Error::validation("server_id is required"))?,
+            None => default_server
+                .map(str::to_string)
+                .ok_or_else(|| Error::validation("server_id is required"))?,
         };
-        if server_id.is_empty() || server_id.len() > 256 || !server_id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-            return Err(Error::validation("server_id must be 1-256 bytes of printable ASCII without spaces"));
+        if server_id.is_empty()
+            || server_id.len() > 256
+            || !server_id.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        {
+            return Err(Error::validation(
+                "server_id must be 1-256 bytes of printable ASCII without spaces",
+            ));
         }
         let mode = a.opt_str("mode")?.unwrap_or("open");
         if !matches!(mode, "open" | "restricted" | "supervised") {
-            return Err(Error::validation("mode must be open, restricted or supervised"));
+            return Err(Error::validation(
+                "mode must be open, restricted or supervised",
+            ));
         }
         let ttl = match a.opt_int("ttl_seconds")? {
             None => self.cfg.session_ttl_seconds,
@@ -703,14 +1010,35 @@ impl Engine {
 
     fn open_session(&self, st: &mut State, now: i64, mut s: Session) -> Json {
         s.session_id = self.new_id(prefix::SESSION, now);
-        let detail = obj(vec![("agent_id", s.agent_id.clone().into()), ("session_id", s.session_id.clone().into()), ("mode", s.mode.clone().into()), ("source", s.source.clone().into())]);
-        self.audit(st, now, &s.workspace.clone(), "session.opened", "local", &s.session_id.clone(), detail);
+        let detail = obj(vec![
+            ("agent_id", s.agent_id.clone().into()),
+            ("session_id", s.session_id.clone().into()),
+            ("mode", s.mode.clone().into()),
+            ("source", s.source.clone().into()),
+        ]);
+        self.audit(
+            st,
+            now,
+            &s.workspace.clone(),
+            "session.opened",
+            "local",
+            &s.session_id.clone(),
+            detail,
+        );
         let j = s.to_json(now);
         st.sessions.insert(s.session_id.clone(), s);
         j
     }
 
-    fn blank_session(workspace: &str, agent_id: &str, server_id: String, mode: String, now: i64, expires_at: i64, source: &str) -> Session {
+    fn blank_session(
+        workspace: &str,
+        agent_id: &str,
+        server_id: String,
+        mode: String,
+        now: i64,
+        expires_at: i64,
+        source: &str,
+    ) -> Session {
         Session {
             session_id: String::new(),
             workspace: workspace.into(),
@@ -742,12 +1070,24 @@ impl Engine {
             check_patterns(c, "scope_ceiling")?;
         }
         if mode == "restricted" && ceiling.is_none() {
-            return Err(err(ErrorCode::ValidationError, "ceiling_required", "restricted mode needs a scope ceiling"));
+            return Err(err(
+                ErrorCode::ValidationError,
+                "ceiling_required",
+                "restricted mode needs a scope ceiling",
+            ));
         }
         let now = self.now_ms();
         let mut st = self.lock();
         let ws = Engine::active_agent(&st, agent_id)?.workspace.clone();
-        let mut s = Engine::blank_session(&ws, agent_id, server_id, mode, now, now + ttl * 1000, "direct");
+        let mut s = Engine::blank_session(
+            &ws,
+            agent_id,
+            server_id,
+            mode,
+            now,
+            now + ttl * 1000,
+            "direct",
+        );
         s.scope_ceiling = ceiling;
         Ok(self.open_session(&mut st, now, s))
     }
@@ -758,18 +1098,39 @@ impl Engine {
         let mut st = self.lock();
         let (intro, claims) = self.introspect_locked(&st, token, &[], now);
         let Some(claims) = claims else {
-            let reason = intro.get("reason").and_then(Json::as_str).unwrap_or("malformed").to_string();
-            return Err(Error::with_reason(ErrorCode::AuthFailed, reason, "the token is not active"));
+            let reason = intro
+                .get("reason")
+                .and_then(Json::as_str)
+                .unwrap_or("malformed")
+                .to_string();
+            return Err(Error::with_reason(
+                ErrorCode::AuthFailed,
+                reason,
+                "the token is not active",
+            ));
         };
         let (server_id, mode, ttl) = self.session_args(a, claims.audience())?;
         let dlg = claims.get("dlg").and_then(Json::as_str).map(str::to_string);
         let actor = match &dlg {
-            Some(_) => claims.get("act").and_then(|x| x.get("sub")).and_then(Json::as_str).unwrap_or_default().to_string(),
+            Some(_) => claims
+                .get("act")
+                .and_then(|x| x.get("sub"))
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_string(),
             None => claims.sub().unwrap_or_default().to_string(),
         };
         let ws = Engine::active_agent(&st, &actor)?.workspace.clone();
         let exp_ms = claims.exp().unwrap_or(0) * 1000;
-        let mut s = Engine::blank_session(&ws, &actor, server_id, mode, now, (now + ttl * 1000).min(exp_ms), "token");
+        let mut s = Engine::blank_session(
+            &ws,
+            &actor,
+            server_id,
+            mode,
+            now,
+            (now + ttl * 1000).min(exp_ms),
+            "token",
+        );
         s.scope_ceiling = Some(claims.scopes());
         s.delegation_id = dlg;
         s.token_jti = claims.jti().map(str::to_string);
@@ -777,7 +1138,11 @@ impl Engine {
             .ati()
             .and_then(|x| x.get("rate"))
             .and_then(Json::as_obj)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(self.open_session(&mut st, now, s))
     }
@@ -788,10 +1153,24 @@ impl Engine {
         let (server_id, mode, ttl) = self.session_args(a, Some("delegation"))?;
         let now = self.now_ms();
         let mut st = self.lock();
-        let d = st.delegations.get(did).cloned().ok_or_else(|| err(ErrorCode::NotFound, "delegation_not_found", "no such delegation"))?;
+        let d = st.delegations.get(did).cloned().ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "delegation_not_found",
+                "no such delegation",
+            )
+        })?;
         Engine::check_chain(&st, &Engine::chain(&st, Some(did)), now)?;
         Engine::active_agent(&st, &d.to_agent_id)?;
-        let mut s = Engine::blank_session(&d.workspace, &d.to_agent_id, server_id, mode, now, now + ttl * 1000, "delegation");
+        let mut s = Engine::blank_session(
+            &d.workspace,
+            &d.to_agent_id,
+            server_id,
+            mode,
+            now,
+            now + ttl * 1000,
+            "delegation",
+        );
         s.scope_ceiling = Some(d.scopes.clone());
         s.delegation_id = Some(did.into());
         Ok(self.open_session(&mut st, now, s))
@@ -801,7 +1180,10 @@ impl Engine {
         let id = a.str("session_id")?;
         check_id(id, prefix::SESSION, "session_id")?;
         let st = self.lock();
-        st.sessions.get(id).map(|s| s.to_json(self.now_ms())).ok_or_else(|| err(ErrorCode::NotFound, "session_not_found", "no such session"))
+        st.sessions
+            .get(id)
+            .map(|s| s.to_json(self.now_ms()))
+            .ok_or_else(|| err(ErrorCode::NotFound, "session_not_found", "no such session"))
     }
 
     fn close_session(&self, a: &Args) -> Result<Json> {
@@ -809,26 +1191,65 @@ impl Engine {
         check_id(id, prefix::SESSION, "session_id")?;
         let now = self.now_ms();
         let mut st = self.lock();
-        let s = st.sessions.get(id).cloned().ok_or_else(|| err(ErrorCode::NotFound, "session_not_found", "no such session"))?;
+        let s = st
+            .sessions
+            .get(id)
+            .cloned()
+            .ok_or_else(|| err(ErrorCode::NotFound, "session_not_found", "no such session"))?;
         if s.status(now) == "closed" {
             return Ok(s.to_json(now));
         }
         st.sessions.get_mut(id).expect("exists").closed_at = Some(now);
-        self.audit(&mut st, now, &s.workspace, "session.closed", "local", id, obj(vec![("agent_id", s.agent_id.clone().into()), ("session_id", id.into())]));
+        self.audit(
+            &mut st,
+            now,
+            &s.workspace,
+            "session.closed",
+            "local",
+            id,
+            obj(vec![
+                ("agent_id", s.agent_id.clone().into()),
+                ("session_id", id.into()),
+            ]),
+        );
         Ok(st.sessions[id].to_json(now))
     }
 
     // ------------------------------------------------------------------ decisions
 
     /// `check(agent_id, session_id, tool, input_summary="", effect=None)` (§9).
-    pub fn check(&self, agent_id: &str, session_id: &str, tool: &str, input_summary: &str, effect: Option<&str>) -> Decision {
+    pub fn check(
+        &self,
+        agent_id: &str,
+        session_id: &str,
+        tool: &str,
+        input_summary: &str,
+        effect: Option<&str>,
+    ) -> Decision {
         let now = self.now_ms();
         let mut st = self.lock();
-        self.check_locked(&mut st, now, agent_id, session_id, tool, input_summary, effect)
+        self.check_locked(
+            &mut st,
+            now,
+            agent_id,
+            session_id,
+            tool,
+            input_summary,
+            effect,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn check_locked(&self, st: &mut State, now: i64, agent_id: &str, session_id: &str, tool: &str, input_summary: &str, effect_arg: Option<&str>) -> Decision {
+    fn check_locked(
+        &self,
+        st: &mut State,
+        now: i64,
+        agent_id: &str,
+        session_id: &str,
+        tool: &str,
+        input_summary: &str,
+        effect_arg: Option<&str>,
+    ) -> Decision {
         let summary = truncate_code_points(input_summary, 200).to_string();
         let mut d = Decision {
             check_id: self.new_id(prefix::CHECK, now),
@@ -896,7 +1317,11 @@ impl Engine {
         };
         // Step 4.
         let chain = Engine::chain(st, session.delegation_id.as_deref());
-        let chain_ids: Vec<String> = chain.links.iter().map(|l| l.delegation_id.clone()).collect();
+        let chain_ids: Vec<String> = chain
+            .links
+            .iter()
+            .map(|l| l.delegation_id.clone())
+            .collect();
         if let Err(e) = Engine::check_chain(st, &chain, now) {
             deny(&mut d, e.code(), e.reason().unwrap_or_default());
             self.record_decision(st, now, &ws, &d, &chain_ids, Some(&session), true, &summary);
@@ -905,13 +1330,23 @@ impl Engine {
         // Enforcement (§13): monitoring only if the actor and every delegator are.
         let monitoring = !self.cfg.strict_mode
             && agent.enforcement == "monitoring"
-            && chain.links.iter().all(|l| st.agents.get(&l.from_agent_id).is_some_and(|x| x.enforcement == "monitoring"));
+            && chain.links.iter().all(|l| {
+                st.agents
+                    .get(&l.from_agent_id)
+                    .is_some_and(|x| x.enforcement == "monitoring")
+            });
         d.enforced = !monitoring;
         let authority = match chain.links.first() {
-            Some(root) => st.agents.get(&root.from_agent_id).cloned().unwrap_or_else(|| agent.clone()),
+            Some(root) => st
+                .agents
+                .get(&root.from_agent_id)
+                .cloned()
+                .unwrap_or_else(|| agent.clone()),
             None => agent.clone(),
         };
-        let outcome = self.decide_steps_5_to_10(st, now, &mut d, &authority, &session, &chain, effect, &required, &summary, monitoring);
+        let outcome = self.decide_steps_5_to_10(
+            st, now, &mut d, &authority, &session, &chain, effect, &required, &summary, monitoring,
+        );
         if d.code == "ALLOW" {
             d.allowed = true;
             for key in outcome {
@@ -924,23 +1359,46 @@ impl Engine {
 
     /// Steps 5–10; returns the rate logs to append to on an `ALLOW`.
     #[allow(clippy::too_many_arguments)]
-    fn decide_steps_5_to_10(&self, st: &mut State, now: i64, d: &mut Decision, authority: &Agent, session: &Session, chain: &Chain, effect: Effect, required: &str, summary: &str, monitoring: bool) -> Vec<(String, String)> {
+    fn decide_steps_5_to_10(
+        &self,
+        st: &mut State,
+        now: i64,
+        d: &mut Decision,
+        authority: &Agent,
+        session: &Session,
+        chain: &Chain,
+        effect: Effect,
+        required: &str,
+        summary: &str,
+        monitoring: bool,
+    ) -> Vec<(String, String)> {
         let set = |d: &mut Decision, code: &str, reason: &str| {
             d.code = code.into();
             d.reason = reason.into();
         };
         // Step 5: every grant set allows the required scope.
         let ok = check_list(&authority.capabilities, required)
-            && session.scope_ceiling.as_ref().is_none_or(|c| check_list(c, required))
+            && session
+                .scope_ceiling
+                .as_ref()
+                .is_none_or(|c| check_list(c, required))
             && chain.links.iter().all(|l| check_list(&l.scopes, required));
         if !ok {
             set(d, "ACTION_DENIED", "scope_not_granted");
             return Vec::new();
         }
-        let source = session.scope_ceiling.as_ref().unwrap_or(&authority.capabilities);
+        let source = session
+            .scope_ceiling
+            .as_ref()
+            .unwrap_or(&authority.capabilities);
         d.matched_pattern = source.iter().find(|p| allows(p, required)).cloned();
         // Step 6.
-        let ceiling = chain.links.iter().map(|l| l.effect_ceiling).min().unwrap_or(Effect::Admin);
+        let ceiling = chain
+            .links
+            .iter()
+            .map(|l| l.effect_ceiling)
+            .min()
+            .unwrap_or(Effect::Admin);
         if effect > ceiling {
             set(d, "ACTION_DENIED", "effect_ceiling");
             return Vec::new();
@@ -972,9 +1430,15 @@ impl Engine {
             let w = r.window_ms() as i64;
             let n = r.count as usize;
             let log = st.rate_logs.get(key);
-            let inwin: Vec<i64> = log.map(|l| l.iter().copied().filter(|t| *t > now - w).collect()).unwrap_or_default();
+            let inwin: Vec<i64> = log
+                .map(|l| l.iter().copied().filter(|t| *t > now - w).collect())
+                .unwrap_or_default();
             if inwin.len() >= n {
-                let ra = if n == 0 { w } else { inwin[inwin.len() - n] + w - now };
+                let ra = if n == 0 {
+                    w
+                } else {
+                    inwin[inwin.len() - n] + w - now
+                };
                 retry = Some(retry.map_or(ra, |x: i64| x.max(ra)));
             }
         }
@@ -990,32 +1454,66 @@ impl Engine {
             }
         }
         // Step 8: deny rules.
-        let rules = st.policies.get(&session.workspace).map(|p| p.1.clone()).unwrap_or_default();
-        let applies = |r: &Rule| allows(&r.pattern, required) && (r.effects.is_empty() || r.effects.contains(&effect)) && (r.modes.is_empty() || r.modes.contains(&session.mode));
+        let rules = st
+            .policies
+            .get(&session.workspace)
+            .map(|p| p.1.clone())
+            .unwrap_or_default();
+        let applies = |r: &Rule| {
+            allows(&r.pattern, required)
+                && (r.effects.is_empty() || r.effects.contains(&effect))
+                && (r.modes.is_empty() || r.modes.contains(&session.mode))
+        };
         if let Some(r) = rules.iter().find(|r| r.action == "deny" && applies(r)) {
             set(d, "ACTION_DENIED", "policy");
             d.rule_id = Some(r.rule_id.clone());
             return Vec::new();
         }
         // Step 9: elevation.
-        let elev_rule = rules.iter().find(|r| r.action == "require_elevation" && applies(r));
-        let needed = (session.mode == "supervised" && effect >= Effect::Destructive) || elev_rule.is_some();
+        let elev_rule = rules
+            .iter()
+            .find(|r| r.action == "require_elevation" && applies(r));
+        let needed =
+            (session.mode == "supervised" && effect >= Effect::Destructive) || elev_rule.is_some();
         if needed {
-            let reason = if elev_rule.is_some() { "policy_elevation" } else { "supervised_mode" };
+            let reason = if elev_rule.is_some() {
+                "policy_elevation"
+            } else {
+                "supervised_mode"
+            };
             d.rule_id = elev_rule.map(|r| r.rule_id.clone());
-            let tuple = |x: &Approval| x.agent_id == d.agent_id && x.session_id == d.session_id && x.tool == d.tool && x.effect == effect;
-            if let Some(ap) = st.approvals.iter().rev().find(|x| tuple(x) && x.status == "approved" && x.decided_at.is_some_and(|t| t <= now) && x.window_expires_at.is_some_and(|w| now < w)) {
+            let tuple = |x: &Approval| {
+                x.agent_id == d.agent_id
+                    && x.session_id == d.session_id
+                    && x.tool == d.tool
+                    && x.effect == effect
+            };
+            if let Some(ap) = st.approvals.iter().rev().find(|x| {
+                tuple(x)
+                    && x.status == "approved"
+                    && x.decided_at.is_some_and(|t| t <= now)
+                    && x.window_expires_at.is_some_and(|w| now < w)
+            }) {
                 set(d, "ALLOW", "elevated");
                 d.approval_id = Some(ap.approval_id.clone());
                 return keys;
             }
-            if let Some(ap) = st.approvals.iter().rev().find(|x| tuple(x) && x.status(now) == "pending") {
+            if let Some(ap) = st
+                .approvals
+                .iter()
+                .rev()
+                .find(|x| tuple(x) && x.status(now) == "pending")
+            {
                 set(d, "ELEVATION_REQUIRED", reason);
                 d.approval_id = Some(ap.approval_id.clone());
                 return Vec::new();
             }
             if let Some(ap) = st.approvals.iter().rev().find(|x| tuple(x)) {
-                if ap.status == "denied" && ap.decided_at.is_some_and(|t| now < t + self.cfg.denial_cooldown_seconds * 1000) {
+                if ap.status == "denied"
+                    && ap
+                        .decided_at
+                        .is_some_and(|t| now < t + self.cfg.denial_cooldown_seconds * 1000)
+                {
                     set(d, "ACTION_DENIED", "approval_denied");
                     d.approval_id = Some(ap.approval_id.clone());
                     return Vec::new();
@@ -1044,9 +1542,24 @@ impl Engine {
                     window_expires_at: None,
                 };
                 d.approval_id = Some(ap.approval_id.clone());
-                let detail = obj(vec![("agent_id", ap.agent_id.clone().into()), ("session_id", ap.session_id.clone().into()), ("tool", ap.tool.clone().into()), ("effect", effect.as_str().into()), ("check_id", ap.check_id.clone().into())]);
-                self.audit(st, now, &session.workspace, "approval.created", &ap.agent_id.clone(), &ap.approval_id.clone(), detail);
-                st.approval_index.insert(ap.approval_id.clone(), st.approvals.len());
+                let detail = obj(vec![
+                    ("agent_id", ap.agent_id.clone().into()),
+                    ("session_id", ap.session_id.clone().into()),
+                    ("tool", ap.tool.clone().into()),
+                    ("effect", effect.as_str().into()),
+                    ("check_id", ap.check_id.clone().into()),
+                ]);
+                self.audit(
+                    st,
+                    now,
+                    &session.workspace,
+                    "approval.created",
+                    &ap.agent_id.clone(),
+                    &ap.approval_id.clone(),
+                    detail,
+                );
+                st.approval_index
+                    .insert(ap.approval_id.clone(), st.approvals.len());
                 st.approvals.push(ap);
             }
             return Vec::new();
@@ -1056,7 +1569,17 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn record_decision(&self, st: &mut State, now: i64, ws: &str, d: &Decision, chain: &[String], session: Option<&Session>, passed_step3: bool, summary: &str) {
+    fn record_decision(
+        &self,
+        st: &mut State,
+        now: i64,
+        ws: &str,
+        d: &Decision,
+        chain: &[String],
+        session: Option<&Session>,
+        passed_step3: bool,
+        summary: &str,
+    ) {
         if let (true, Some(s)) = (passed_step3, session) {
             if let Some(s) = st.sessions.get_mut(&s.session_id) {
                 s.total_calls += 1;
@@ -1082,7 +1605,15 @@ impl Engine {
         if session.is_some_and(|s| s.mode == "supervised") {
             detail.push(("input_summary".into(), Json::Str(summary.to_string())));
         }
-        self.audit(st, now, ws, "decision", &d.agent_id, &d.check_id, Json::Obj(detail));
+        self.audit(
+            st,
+            now,
+            ws,
+            "decision",
+            &d.agent_id,
+            &d.check_id,
+            Json::Obj(detail),
+        );
     }
 
     // ------------------------------------------------------------------ policies
@@ -1090,40 +1621,84 @@ impl Engine {
     fn set_policy(&self, a: &Args) -> Result<Json> {
         let ws = a.opt_str("workspace")?.unwrap_or("default");
         check_workspace(ws)?;
-        let raw = a.get("rules").and_then(Json::as_arr).ok_or_else(|| Error::validation("rules must be a list"))?;
+        let raw = a
+            .get("rules")
+            .and_then(Json::as_arr)
+            .ok_or_else(|| Error::validation("rules must be a list"))?;
         if raw.len() > 256 {
             return Err(Error::validation("at most 256 rules"));
         }
         let mut rules: Vec<Rule> = Vec::new();
         for r in raw {
-            let ra = Args::new("rule", r, &["rule_id", "match", "effects", "action", "modes"])?;
+            let ra = Args::new(
+                "rule",
+                r,
+                &["rule_id", "match", "effects", "action", "modes"],
+            )?;
             let rule_id = ra.str("rule_id")?;
             if !name_chars(rule_id, 64) || rules.iter().any(|x| x.rule_id == rule_id) {
-                return Err(Error::validation("rule_id must be unique, 1-64 bytes of [A-Za-z0-9_.-]"));
+                return Err(Error::validation(
+                    "rule_id must be unique, 1-64 bytes of [A-Za-z0-9_.-]",
+                ));
             }
             let pattern = ra.str("match")?;
             if !is_valid_pattern(pattern) {
-                return Err(Error::new(ErrorCode::InvalidScope, "rule match is not a valid pattern"));
+                return Err(Error::new(
+                    ErrorCode::InvalidScope,
+                    "rule match is not a valid pattern",
+                ));
             }
             if pattern != "*" && !pattern.starts_with("tool:") {
-                return Err(Error::validation("rule match must be * or start with tool:"));
+                return Err(Error::validation(
+                    "rule match must be * or start with tool:",
+                ));
             }
-            let effects = ra.opt_strs("effects")?.unwrap_or_default().iter().map(|e| Effect::parse(e)).collect::<Result<Vec<_>>>()?;
+            let effects = ra
+                .opt_strs("effects")?
+                .unwrap_or_default()
+                .iter()
+                .map(|e| Effect::parse(e))
+                .collect::<Result<Vec<_>>>()?;
             let action = ra.str("action")?;
             if action != "deny" && action != "require_elevation" {
-                return Err(Error::validation("action must be deny or require_elevation"));
+                return Err(Error::validation(
+                    "action must be deny or require_elevation",
+                ));
             }
             let modes = ra.opt_strs("modes")?.unwrap_or_default();
-            if modes.iter().any(|m| !matches!(m.as_str(), "open" | "restricted" | "supervised")) {
-                return Err(Error::validation("modes must be open, restricted or supervised"));
+            if modes
+                .iter()
+                .any(|m| !matches!(m.as_str(), "open" | "restricted" | "supervised"))
+            {
+                return Err(Error::validation(
+                    "modes must be open, restricted or supervised",
+                ));
             }
-            rules.push(Rule { rule_id: rule_id.into(), pattern: pattern.into(), effects, action: action.into(), modes });
+            rules.push(Rule {
+                rule_id: rule_id.into(),
+                pattern: pattern.into(),
+                effects,
+                action: action.into(),
+                modes,
+            });
         }
         let now = self.now_ms();
         let mut st = self.lock();
         let version = st.policies.get(ws).map(|p| p.0).unwrap_or(0) + 1;
         st.policies.insert(ws.into(), (version, rules.clone()));
-        self.audit(&mut st, now, ws, "policy.updated", "local", ws, obj(vec![("workspace", ws.into()), ("version", Json::Int(version)), ("rules", Json::Int(rules.len() as i64))]));
+        self.audit(
+            &mut st,
+            now,
+            ws,
+            "policy.updated",
+            "local",
+            ws,
+            obj(vec![
+                ("workspace", ws.into()),
+                ("version", Json::Int(version)),
+                ("rules", Json::Int(rules.len() as i64)),
+            ]),
+        );
         Ok(policy_json(ws, version, &rules))
     }
 
@@ -1142,7 +1717,9 @@ impl Engine {
         check_id(id, prefix::APPROVAL, "approval_id")?;
         let by = a.str("decided_by")?;
         if !no_control(by, 256) {
-            return Err(Error::validation("decided_by must be 1-256 characters without control characters"));
+            return Err(Error::validation(
+                "decided_by must be 1-256 characters without control characters",
+            ));
         }
         let note = a.opt_str("note")?;
         if note.is_some_and(|n| n.chars().count() > 1024) {
@@ -1150,20 +1727,60 @@ impl Engine {
         }
         let now = self.now_ms();
         let mut st = self.lock();
-        let idx = *st.approval_index.get(id).ok_or_else(|| err(ErrorCode::NotFound, "approval_not_found", "no such approval"))?;
+        let idx = *st.approval_index.get(id).ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "approval_not_found",
+                "no such approval",
+            )
+        })?;
         let ap = st.approvals[idx].clone();
-        let chain = Engine::chain(&st, st.sessions.get(&ap.session_id).and_then(|s| s.delegation_id.as_deref()));
+        let chain = Engine::chain(
+            &st,
+            st.sessions
+                .get(&ap.session_id)
+                .and_then(|s| s.delegation_id.as_deref()),
+        );
         let reject = |st: &mut State, e: Error| -> Result<Json> {
-            let detail = obj(vec![("agent_id", ap.agent_id.clone().into()), ("session_id", ap.session_id.clone().into()), ("code", e.code().as_str().into())]);
+            let detail = obj(vec![
+                ("agent_id", ap.agent_id.clone().into()),
+                ("session_id", ap.session_id.clone().into()),
+                ("code", e.code().as_str().into()),
+            ]);
             self.audit(st, now, &ap.workspace, "approval.rejected", by, id, detail);
             Err(e)
         };
         if by == ap.agent_id || chain.links.iter().any(|l| l.from_agent_id == by) {
-            return reject(&mut st, err(ErrorCode::AuthDenied, "self_approval", "an agent cannot approve its own request"));
+            return reject(
+                &mut st,
+                err(
+                    ErrorCode::AuthDenied,
+                    "self_approval",
+                    "an agent cannot approve its own request",
+                ),
+            );
         }
         match ap.status(now) {
-            "expired" => return reject(&mut st, err(ErrorCode::ApprovalExpired, "approval_expired", "the approval expired before a decision")),
-            "approved" | "denied" => return reject(&mut st, err(ErrorCode::Conflict, "already_decided", "the approval is already decided")),
+            "expired" => {
+                return reject(
+                    &mut st,
+                    err(
+                        ErrorCode::ApprovalExpired,
+                        "approval_expired",
+                        "the approval expired before a decision",
+                    ),
+                )
+            }
+            "approved" | "denied" => {
+                return reject(
+                    &mut st,
+                    err(
+                        ErrorCode::Conflict,
+                        "already_decided",
+                        "the approval is already decided",
+                    ),
+                )
+            }
             _ => {}
         }
         {
@@ -1176,8 +1793,23 @@ impl Engine {
                 x.window_expires_at = Some(now + self.cfg.elevation_window_seconds * 1000);
             }
         }
-        let kind = if approve { "approval.approved" } else { "approval.denied" };
-        self.audit(&mut st, now, &ap.workspace, kind, by, id, obj(vec![("agent_id", ap.agent_id.clone().into()), ("session_id", ap.session_id.clone().into())]));
+        let kind = if approve {
+            "approval.approved"
+        } else {
+            "approval.denied"
+        };
+        self.audit(
+            &mut st,
+            now,
+            &ap.workspace,
+            kind,
+            by,
+            id,
+            obj(vec![
+                ("agent_id", ap.agent_id.clone().into()),
+                ("session_id", ap.session_id.clone().into()),
+            ]),
+        );
         self.decided.notify_all();
         Ok(st.approvals[idx].to_json(now))
     }
@@ -1186,14 +1818,22 @@ impl Engine {
         let id = a.str("approval_id")?;
         check_id(id, prefix::APPROVAL, "approval_id")?;
         let st = self.lock();
-        let idx = st.approval_index.get(id).ok_or_else(|| err(ErrorCode::NotFound, "approval_not_found", "no such approval"))?;
+        let idx = st.approval_index.get(id).ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "approval_not_found",
+                "no such approval",
+            )
+        })?;
         Ok(st.approvals[*idx].to_json(self.now_ms()))
     }
 
     fn list_approvals(&self, a: &Args) -> Result<Json> {
         let status = a.opt_str("status")?;
         if status.is_some_and(|s| !matches!(s, "pending" | "approved" | "denied" | "expired")) {
-            return Err(Error::validation("status must be pending, approved, denied or expired"));
+            return Err(Error::validation(
+                "status must be pending, approved, denied or expired",
+            ));
         }
         let ws = a.opt_str("workspace")?;
         if let Some(w) = ws {
@@ -1208,10 +1848,20 @@ impl Engine {
         let items: Vec<Json> = st
             .approvals
             .iter()
-            .filter(|x| status.is_none_or(|s| x.status(now) == s) && ws.is_none_or(|w| x.workspace == w) && agent.is_none_or(|g| x.agent_id == g))
+            .filter(|x| {
+                status.is_none_or(|s| x.status(now) == s)
+                    && ws.is_none_or(|w| x.workspace == w)
+                    && agent.is_none_or(|g| x.agent_id == g)
+            })
             .map(|x| x.to_json(now))
             .collect();
-        paginate(items, a, &format!("approvals:{status:?}:{ws:?}:{agent:?}"), 50, 100)
+        paginate(
+            items,
+            a,
+            &format!("approvals:{status:?}:{ws:?}:{agent:?}"),
+            50,
+            100,
+        )
     }
 
     fn wait_for_decision(&self, a: &Args) -> Result<Json> {
@@ -1226,15 +1876,29 @@ impl Engine {
         let mut st = self.lock();
         loop {
             let now = self.now_ms();
-            let idx = *st.approval_index.get(id).ok_or_else(|| err(ErrorCode::NotFound, "approval_not_found", "no such approval"))?;
+            let idx = *st.approval_index.get(id).ok_or_else(|| {
+                err(
+                    ErrorCode::NotFound,
+                    "approval_not_found",
+                    "no such approval",
+                )
+            })?;
             if st.approvals[idx].status(now) != "pending" {
                 return Ok(st.approvals[idx].to_json(now));
             }
             if now >= deadline || self.clock.is_manual() {
-                return Err(err(ErrorCode::Timeout, "wait_timeout", "no decision before the timeout"));
+                return Err(err(
+                    ErrorCode::Timeout,
+                    "wait_timeout",
+                    "no decision before the timeout",
+                ));
             }
-            let wait = Duration::from_millis(((deadline - now).min(1000)).max(1) as u64);
-            st = self.decided.wait_timeout(st, wait).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
+            let wait = Duration::from_millis((deadline - now).clamp(1, 1000) as u64);
+            st = self
+                .decided
+                .wait_timeout(st, wait)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
         }
     }
 
@@ -1251,7 +1915,9 @@ impl Engine {
         }
         let scopes = a.opt_strs("scopes")?.unwrap_or_default();
         check_patterns(&scopes, "scopes")?;
-        let ttl = a.opt_int("ttl_seconds")?.unwrap_or(self.cfg.delegation_ttl_seconds);
+        let ttl = a
+            .opt_int("ttl_seconds")?
+            .unwrap_or(self.cfg.delegation_ttl_seconds);
         if !(1..=604_800).contains(&ttl) {
             return Err(Error::validation("ttl_seconds must be in 1..604800"));
         }
@@ -1259,7 +1925,10 @@ impl Engine {
             None => (None, Vec::new()),
             Some(r) => {
                 let ra = Args::new("restrictions", r, &["effect_ceiling", "rate"])?;
-                let c = ra.opt_str("effect_ceiling")?.map(Effect::parse).transpose()?;
+                let c = ra
+                    .opt_str("effect_ceiling")?
+                    .map(Effect::parse)
+                    .transpose()?;
                 let rate = ra.opt_str_map("rate")?.unwrap_or_default();
                 check_rate_map(&rate)?;
                 (c, rate)
@@ -1270,29 +1939,65 @@ impl Engine {
         let fa = Engine::agent(&st, from)?.clone();
         let ta = Engine::agent(&st, to)?.clone();
         let parent = match parent_id {
-            Some(p) => Some(st.delegations.get(p).cloned().ok_or_else(|| err(ErrorCode::NotFound, "delegation_not_found", "no such parent delegation"))?),
+            Some(p) => Some(st.delegations.get(p).cloned().ok_or_else(|| {
+                err(
+                    ErrorCode::NotFound,
+                    "delegation_not_found",
+                    "no such parent delegation",
+                )
+            })?),
             None => None,
         };
         if !fa.active() {
-            return Err(err(ErrorCode::AgentRevoked, "agent_revoked", "the delegating agent is revoked"));
+            return Err(err(
+                ErrorCode::AgentRevoked,
+                "agent_revoked",
+                "the delegating agent is revoked",
+            ));
         }
         if !ta.active() {
-            return Err(err(ErrorCode::AgentRevoked, "agent_revoked", "the delegatee is revoked"));
+            return Err(err(
+                ErrorCode::AgentRevoked,
+                "agent_revoked",
+                "the delegatee is revoked",
+            ));
         }
         let chain = Engine::chain(&st, parent_id);
         Engine::check_chain(&st, &chain, now)?;
         let rejected = |st: &mut State, reason: &'static str| -> Result<Json> {
-            let detail = obj(vec![("from_agent_id", from.into()), ("to_agent_id", to.into()), ("reason", reason.into())]);
-            self.audit(st, now, &fa.workspace, "delegation.rejected", "local", from, detail);
-            Err(err(ErrorCode::DelegationDenied, reason, format!("delegation denied: {reason}")))
+            let detail = obj(vec![
+                ("from_agent_id", from.into()),
+                ("to_agent_id", to.into()),
+                ("reason", reason.into()),
+            ]);
+            self.audit(
+                st,
+                now,
+                &fa.workspace,
+                "delegation.rejected",
+                "local",
+                from,
+                detail,
+            );
+            Err(err(
+                ErrorCode::DelegationDenied,
+                reason,
+                format!("delegation denied: {reason}"),
+            ))
         };
-        if fa.workspace != ta.workspace || parent.as_ref().is_some_and(|p| p.workspace != fa.workspace) {
+        if fa.workspace != ta.workspace
+            || parent.as_ref().is_some_and(|p| p.workspace != fa.workspace)
+        {
             return rejected(&mut st, "workspace_mismatch");
         }
         if parent.as_ref().is_some_and(|p| p.to_agent_id != from) {
             return rejected(&mut st, "delegator_mismatch");
         }
-        let in_chain = to == from || chain.links.iter().any(|l| l.from_agent_id == to || l.to_agent_id == to);
+        let in_chain = to == from
+            || chain
+                .links
+                .iter()
+                .any(|l| l.from_agent_id == to || l.to_agent_id == to);
         if in_chain {
             return rejected(&mut st, "cycle");
         }
@@ -1303,19 +2008,32 @@ impl Engine {
         if scopes.iter().any(|s| s == "*") {
             return rejected(&mut st, "global_wildcard");
         }
-        let parent_set: &[String] = parent.as_ref().map(|p| p.scopes.as_slice()).unwrap_or(&fa.capabilities);
+        let parent_set: &[String] = parent
+            .as_ref()
+            .map(|p| p.scopes.as_slice())
+            .unwrap_or(&fa.capabilities);
         if !scopes.iter().all(|s| covers(parent_set, s)) {
             return rejected(&mut st, "scope_not_covered");
         }
-        if parent.as_ref().is_some_and(|p| now + ttl * 1000 > p.expires_at) {
+        if parent
+            .as_ref()
+            .is_some_and(|p| now + ttl * 1000 > p.expires_at)
+        {
             return rejected(&mut st, "ttl_exceeds_parent");
         }
-        let parent_ceiling = parent.as_ref().map(|p| p.effect_ceiling).unwrap_or(Effect::Admin);
+        let parent_ceiling = parent
+            .as_ref()
+            .map(|p| p.effect_ceiling)
+            .unwrap_or(Effect::Admin);
         if ceiling_arg.is_some_and(|c| c > parent_ceiling) {
             return rejected(&mut st, "effect_ceiling_exceeds_parent");
         }
         let authority = match chain.links.first() {
-            Some(root) => st.agents.get(&root.from_agent_id).cloned().unwrap_or_else(|| fa.clone()),
+            Some(root) => st
+                .agents
+                .get(&root.from_agent_id)
+                .cloned()
+                .unwrap_or_else(|| fa.clone()),
             None => fa.clone(),
         };
         let mut existing: Vec<(String, String)> = authority.rate.clone();
@@ -1341,17 +2059,35 @@ impl Engine {
             effect_ceiling: ceiling_arg.unwrap_or(parent_ceiling),
             rate,
             parent_delegation_id: parent_id.map(str::to_string),
-            root_agent_id: chain.links.first().map(|r| r.from_agent_id.clone()).unwrap_or_else(|| from.to_string()),
+            root_agent_id: chain
+                .links
+                .first()
+                .map(|r| r.from_agent_id.clone())
+                .unwrap_or_else(|| from.to_string()),
             depth,
             created_at: now,
             expires_at: now + ttl * 1000,
             revoked_at: None,
             revoke_reason: None,
         };
-        let detail = obj(vec![("from_agent_id", from.into()), ("to_agent_id", to.into()), ("delegation_id", dlg.delegation_id.clone().into()), ("scopes", str_list(&dlg.scopes))]);
-        self.audit(&mut st, now, &dlg.workspace, "delegation.created", "local", &dlg.delegation_id, detail);
+        let detail = obj(vec![
+            ("from_agent_id", from.into()),
+            ("to_agent_id", to.into()),
+            ("delegation_id", dlg.delegation_id.clone().into()),
+            ("scopes", str_list(&dlg.scopes)),
+        ]);
+        self.audit(
+            &mut st,
+            now,
+            &dlg.workspace,
+            "delegation.created",
+            "local",
+            &dlg.delegation_id,
+            detail,
+        );
         st.delegation_order.push(dlg.delegation_id.clone());
-        st.delegations.insert(dlg.delegation_id.clone(), dlg.clone());
+        st.delegations
+            .insert(dlg.delegation_id.clone(), dlg.clone());
         Ok(dlg.to_json())
     }
 
@@ -1364,24 +2100,48 @@ impl Engine {
         }
         let now = self.now_ms();
         let mut st = self.lock();
-        let d = st.delegations.get(id).cloned().ok_or_else(|| err(ErrorCode::NotFound, "delegation_not_found", "no such delegation"))?;
+        let d = st.delegations.get(id).cloned().ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "delegation_not_found",
+                "no such delegation",
+            )
+        })?;
         // The delegation and every descendant not yet revoked, in creation order.
         let mut targets = vec![id.to_string()];
         for did in st.delegation_order.clone() {
             if let Some(x) = st.delegations.get(&did) {
-                if x.parent_delegation_id.as_ref().is_some_and(|p| targets.contains(p)) && !targets.contains(&did) {
+                if x.parent_delegation_id
+                    .as_ref()
+                    .is_some_and(|p| targets.contains(p))
+                    && !targets.contains(&did)
+                {
                     targets.push(did.clone());
                 }
             }
         }
         for t in targets {
-            let revoke = st.delegations.get(&t).is_some_and(|x| x.revoked_at.is_none());
+            let revoke = st
+                .delegations
+                .get(&t)
+                .is_some_and(|x| x.revoked_at.is_none());
             if revoke {
                 if let Some(x) = st.delegations.get_mut(&t) {
                     x.revoked_at = Some(now);
                     x.revoke_reason = Some(reason.into());
                 }
-                self.audit(&mut st, now, &d.workspace, "delegation.revoked", "local", &t, obj(vec![("delegation_id", t.clone().into()), ("reason", reason.into())]));
+                self.audit(
+                    &mut st,
+                    now,
+                    &d.workspace,
+                    "delegation.revoked",
+                    "local",
+                    &t,
+                    obj(vec![
+                        ("delegation_id", t.clone().into()),
+                        ("reason", reason.into()),
+                    ]),
+                );
             }
         }
         Ok(st.delegations[id].to_json())
@@ -1390,19 +2150,31 @@ impl Engine {
     fn delegation_token(&self, a: &Args) -> Result<Json> {
         let id = a.str("delegation_id")?;
         check_id(id, prefix::DELEGATION, "delegation_id")?;
-        let ttl = a.opt_int("ttl_seconds")?.unwrap_or(self.cfg.token_ttl_seconds);
+        let ttl = a
+            .opt_int("ttl_seconds")?
+            .unwrap_or(self.cfg.token_ttl_seconds);
         if !(1..=86400).contains(&ttl) {
             return Err(Error::validation("ttl_seconds must be in 1..86400"));
         }
         let now = self.now_ms();
         let mut st = self.lock();
-        let d = st.delegations.get(id).cloned().ok_or_else(|| err(ErrorCode::NotFound, "delegation_not_found", "no such delegation"))?;
+        let d = st.delegations.get(id).cloned().ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "delegation_not_found",
+                "no such delegation",
+            )
+        })?;
         let chain = Engine::chain(&st, Some(id));
         Engine::check_chain(&st, &chain, now)?;
         let iat = now.div_euclid(1000);
         let exp = (iat + ttl).min(d.expires_at.div_euclid(1000));
         if exp <= iat {
-            return Err(err(ErrorCode::DelegationExpired, "delegation_expired", "the delegation expires before the token could"));
+            return Err(err(
+                ErrorCode::DelegationExpired,
+                "delegation_expired",
+                "the delegation expires before the token could",
+            ));
         }
         // act: the leaf's delegatee outermost, earlier delegatees nested.
         let mut act = Json::Null;
@@ -1426,8 +2198,28 @@ impl Engine {
             ("dlg".into(), id.into()),
         ];
         let tok = self.sign(members)?;
-        let issued = IssuedToken { token: tok, jti: jti.clone(), agent_id: d.to_agent_id.clone(), scopes: d.scopes.clone(), session_id: None, issued_at: iat * 1000, expires_at: exp * 1000 };
-        self.audit(&mut st, now, &d.workspace, "token.issued", "local", &jti, obj(vec![("agent_id", d.to_agent_id.clone().into()), ("delegation_id", id.into()), ("jti", jti.clone().into())]));
+        let issued = IssuedToken {
+            token: tok,
+            jti: jti.clone(),
+            agent_id: d.to_agent_id.clone(),
+            scopes: d.scopes.clone(),
+            session_id: None,
+            issued_at: iat * 1000,
+            expires_at: exp * 1000,
+        };
+        self.audit(
+            &mut st,
+            now,
+            &d.workspace,
+            "token.issued",
+            "local",
+            &jti,
+            obj(vec![
+                ("agent_id", d.to_agent_id.clone().into()),
+                ("delegation_id", id.into()),
+                ("jti", jti.clone().into()),
+            ]),
+        );
         Ok(issued.to_json())
     }
 
@@ -1453,21 +2245,41 @@ impl Engine {
                     .filter(|e| {
                         kind.is_none_or(|k| e.kind == k)
                             && since.is_none_or(|s| e.at >= s)
-                            && agent.is_none_or(|g| e.subject == g || e.detail.get("agent_id").and_then(Json::as_str) == Some(g))
-                            && session.is_none_or(|s| e.detail.get("session_id").and_then(Json::as_str) == Some(s))
+                            && agent.is_none_or(|g| {
+                                e.subject == g
+                                    || e.detail.get("agent_id").and_then(Json::as_str) == Some(g)
+                            })
+                            && session.is_none_or(|s| {
+                                e.detail.get("session_id").and_then(Json::as_str) == Some(s)
+                            })
                     })
                     .map(|e| e.to_json())
                     .collect()
             })
             .unwrap_or_default();
-        paginate(items, a, &format!("audit:{ws}:{agent:?}:{session:?}:{kind:?}:{since:?}"), 100, 1000)
+        paginate(
+            items,
+            a,
+            &format!("audit:{ws}:{agent:?}:{session:?}:{kind:?}:{since:?}"),
+            100,
+            1000,
+        )
     }
 
     fn verify_chain(&self, a: &Args) -> Result<Json> {
         let ws = a.opt_str("workspace")?.unwrap_or("default");
         check_workspace(ws)?;
         let st = self.lock();
-        Ok(st.audit.get(ws).map(|c| verify_events(&c.events)).unwrap_or(super::audit::ChainCheck { ok: true, checked: 0, first_broken_seq: None }).to_json())
+        Ok(st
+            .audit
+            .get(ws)
+            .map(|c| verify_events(&c.events))
+            .unwrap_or(super::audit::ChainCheck {
+                ok: true,
+                checked: 0,
+                first_broken_seq: None,
+            })
+            .to_json())
     }
 
     fn export_audit(&self, a: &Args) -> Result<Json> {
@@ -1475,13 +2287,21 @@ impl Engine {
         check_workspace(ws)?;
         let since = a.opt_int("since_seq")?.unwrap_or(1);
         let st = self.lock();
-        Ok(Json::Str(st.audit.get(ws).map(|c| c.export(since)).unwrap_or_default()))
+        Ok(Json::Str(
+            st.audit
+                .get(ws)
+                .map(|c| c.export(since))
+                .unwrap_or_default(),
+        ))
     }
 
     fn record_telemetry(&self, a: &Args) -> Result<Json> {
         let agent_id = a.str("agent_id")?;
         check_id(agent_id, prefix::AGENT, "agent_id")?;
-        let events = a.get("events").and_then(Json::as_arr).ok_or_else(|| Error::validation("events must be a list"))?;
+        let events = a
+            .get("events")
+            .and_then(Json::as_arr)
+            .ok_or_else(|| Error::validation("events must be a list"))?;
         if events.len() > 100 {
             return Err(Error::validation("at most 100 events per batch"));
         }
@@ -1490,10 +2310,22 @@ impl Engine {
         let ws = Engine::agent(&st, agent_id)?.workspace.clone();
         for e in events {
             if e.get("event_type").and_then(Json::as_str) == Some("fail_open") {
-                let subject = e.get("check_id").and_then(Json::as_str).unwrap_or_default().to_string();
+                let subject = e
+                    .get("check_id")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 let mut detail = e.as_obj().map(|m| m.to_vec()).unwrap_or_default();
                 detail.push(("agent_id".into(), agent_id.into()));
-                self.audit(&mut st, now, &ws, "decision.fail_open", agent_id, &subject, Json::Obj(detail));
+                self.audit(
+                    &mut st,
+                    now,
+                    &ws,
+                    "decision.fail_open",
+                    agent_id,
+                    &subject,
+                    Json::Obj(detail),
+                );
             }
             st.telemetry.push(e.clone());
         }
@@ -1513,7 +2345,16 @@ impl Engine {
             ($($k:literal),*) => { Args::new(op, args, &[$($k),*])? };
         }
         match op {
-            "create_agent" => self.create_agent(&args!("name", "workspace", "framework", "capabilities", "metadata", "public_key", "rate", "enforcement")),
+            "create_agent" => self.create_agent(&args!(
+                "name",
+                "workspace",
+                "framework",
+                "capabilities",
+                "metadata",
+                "public_key",
+                "rate",
+                "enforcement"
+            )),
             "get_agent" => {
                 let a = args!("agent_id");
                 let st = self.lock();
@@ -1528,22 +2369,53 @@ impl Engine {
                     return Err(Error::validation("status must be active or revoked"));
                 }
                 let st = self.lock();
-                let items = st.agent_order.iter().filter_map(|id| st.agents.get(id)).filter(|x| x.workspace == ws && status.is_none_or(|s| x.status == s)).map(Agent::to_json).collect();
+                let items = st
+                    .agent_order
+                    .iter()
+                    .filter_map(|id| st.agents.get(id))
+                    .filter(|x| x.workspace == ws && status.is_none_or(|s| x.status == s))
+                    .map(Agent::to_json)
+                    .collect();
                 paginate(items, &a, &format!("agents:{ws}:{status:?}"), 50, 100)
             }
             "revoke_agent" => self.revoke_agent(&args!("agent_id", "reason")),
             "set_enforcement" => self.set_enforcement(&args!("agent_id", "enforcement")),
-            "issue_token" => self.issue_token(&args!("agent_id", "scopes", "ttl_seconds", "session_id", "rate")),
+            "issue_token" => self.issue_token(&args!(
+                "agent_id",
+                "scopes",
+                "ttl_seconds",
+                "session_id",
+                "rate"
+            )),
             "introspect_token" => self.introspect_token(&args!("token", "required_scopes")),
             "revoke_token" => self.revoke_token(&args!("token")),
-            "init_session" => self.init_session(&args!("agent_id", "server_id", "mode", "scope_ceiling", "ttl_seconds")),
-            "init_token_session" => self.init_token_session(&args!("token", "server_id", "mode", "ttl_seconds")),
-            "init_delegation_session" => self.init_delegation_session(&args!("delegation_id", "server_id", "mode", "ttl_seconds")),
+            "init_session" => self.init_session(&args!(
+                "agent_id",
+                "server_id",
+                "mode",
+                "scope_ceiling",
+                "ttl_seconds"
+            )),
+            "init_token_session" => {
+                self.init_token_session(&args!("token", "server_id", "mode", "ttl_seconds"))
+            }
+            "init_delegation_session" => self.init_delegation_session(&args!(
+                "delegation_id",
+                "server_id",
+                "mode",
+                "ttl_seconds"
+            )),
             "get_session" => self.get_session(&args!("session_id")),
             "close_session" => self.close_session(&args!("session_id")),
             "check" => {
                 let a = args!("agent_id", "session_id", "tool", "input_summary", "effect");
-                let d = self.check(a.opt_str("agent_id")?.unwrap_or(""), a.opt_str("session_id")?.unwrap_or(""), a.opt_str("tool")?.unwrap_or(""), a.opt_str("input_summary")?.unwrap_or(""), a.opt_str("effect")?);
+                let d = self.check(
+                    a.opt_str("agent_id")?.unwrap_or(""),
+                    a.opt_str("session_id")?.unwrap_or(""),
+                    a.opt_str("tool")?.unwrap_or(""),
+                    a.opt_str("input_summary")?.unwrap_or(""),
+                    a.opt_str("effect")?,
+                );
                 Ok(d.to_json())
             }
             "set_policy" => self.set_policy(&args!("workspace", "rules")),
@@ -1551,16 +2423,34 @@ impl Engine {
             "approve" => self.decide(&args!("approval_id", "decided_by", "note"), true),
             "deny" => self.decide(&args!("approval_id", "decided_by", "note"), false),
             "get_approval" => self.get_approval(&args!("approval_id")),
-            "list_approvals" => self.list_approvals(&args!("status", "workspace", "agent_id", "cursor", "limit")),
+            "list_approvals" => {
+                self.list_approvals(&args!("status", "workspace", "agent_id", "cursor", "limit"))
+            }
             "wait_for_decision" => self.wait_for_decision(&args!("approval_id", "timeout_seconds")),
-            "create_delegation" => self.create_delegation(&args!("from_agent_id", "to_agent_id", "scopes", "ttl_seconds", "restrictions", "parent_delegation_id")),
+            "create_delegation" => self.create_delegation(&args!(
+                "from_agent_id",
+                "to_agent_id",
+                "scopes",
+                "ttl_seconds",
+                "restrictions",
+                "parent_delegation_id"
+            )),
             "revoke_delegation" => self.revoke_delegation(&args!("delegation_id", "reason")),
             "get_delegation" => {
                 let a = args!("delegation_id");
                 let id = a.str("delegation_id")?;
                 check_id(id, prefix::DELEGATION, "delegation_id")?;
                 let st = self.lock();
-                st.delegations.get(id).map(Delegation::to_json).ok_or_else(|| err(ErrorCode::NotFound, "delegation_not_found", "no such delegation"))
+                st.delegations
+                    .get(id)
+                    .map(Delegation::to_json)
+                    .ok_or_else(|| {
+                        err(
+                            ErrorCode::NotFound,
+                            "delegation_not_found",
+                            "no such delegation",
+                        )
+                    })
             }
             "list_delegations" => {
                 let a = args!("workspace", "agent_id", "cursor", "limit");
@@ -1568,16 +2458,36 @@ impl Engine {
                 check_workspace(ws)?;
                 let agent = a.opt_str("agent_id")?;
                 let st = self.lock();
-                let items = st.delegation_order.iter().filter_map(|id| st.delegations.get(id)).filter(|d| d.workspace == ws && agent.is_none_or(|g| d.from_agent_id == g || d.to_agent_id == g)).map(Delegation::to_json).collect();
+                let items = st
+                    .delegation_order
+                    .iter()
+                    .filter_map(|id| st.delegations.get(id))
+                    .filter(|d| {
+                        d.workspace == ws
+                            && agent.is_none_or(|g| d.from_agent_id == g || d.to_agent_id == g)
+                    })
+                    .map(Delegation::to_json)
+                    .collect();
                 paginate(items, &a, &format!("delegations:{ws}:{agent:?}"), 50, 100)
             }
             "delegation_token" => self.delegation_token(&args!("delegation_id", "ttl_seconds")),
-            "query_audit" => self.query_audit(&args!("workspace", "agent_id", "session_id", "kind", "since", "cursor", "limit")),
+            "query_audit" => self.query_audit(&args!(
+                "workspace",
+                "agent_id",
+                "session_id",
+                "kind",
+                "since",
+                "cursor",
+                "limit"
+            )),
             "verify_chain" => self.verify_chain(&args!("workspace")),
             "export_audit" => self.export_audit(&args!("workspace", "since_seq")),
             "record_telemetry" => self.record_telemetry(&args!("agent_id", "session_id", "events")),
             "jwks" => Ok(Json::parse(&self.jwks()).unwrap_or(Json::Null)),
-            other => Err(Error::validation(format!("unknown engine operation {:?}", crate::rate::truncate(other)))),
+            other => Err(Error::validation(format!(
+                "unknown engine operation {:?}",
+                crate::rate::truncate(other)
+            ))),
         }
     }
 }
@@ -1587,5 +2497,12 @@ fn check_list(patterns: &[String], required: &str) -> bool {
 }
 
 fn policy_json(ws: &str, version: i64, rules: &[Rule]) -> Json {
-    obj(vec![("workspace", ws.into()), ("version", Json::Int(version)), ("rules", Json::Arr(rules.iter().map(Rule::to_json).collect()))])
+    obj(vec![
+        ("workspace", ws.into()),
+        ("version", Json::Int(version)),
+        (
+            "rules",
+            Json::Arr(rules.iter().map(Rule::to_json).collect()),
+        ),
+    ])
 }

@@ -60,7 +60,11 @@ impl SplitMix {
 impl UlidGen {
     /// A generator over a randomness source.
     pub fn new(rng: SplitMix) -> UlidGen {
-        UlidGen { last_ms: 0, last_rand: 0, rng }
+        UlidGen {
+            last_ms: 0,
+            last_rand: 0,
+            rng,
+        }
     }
 
     /// The next ULID for time `ms` (unix milliseconds).
@@ -68,7 +72,8 @@ impl UlidGen {
         let rand = if ms == self.last_ms && self.last_ms != 0 {
             (self.last_rand + 1) & ((1u128 << 80) - 1)
         } else {
-            ((self.rng.next_u64() as u128) << 16 | (self.rng.next_u64() as u128 & 0xffff)) & ((1u128 << 80) - 1)
+            ((self.rng.next_u64() as u128) << 16 | (self.rng.next_u64() as u128 & 0xffff))
+                & ((1u128 << 80) - 1)
         };
         self.last_ms = ms;
         self.last_rand = rand;
@@ -90,9 +95,16 @@ impl UlidGen {
 /// True iff `s` is `prefix` + a 26-character upper-case Crockford ULID whose first character is
 /// `0`–`7`.
 pub fn is_valid_id(s: &str, prefix: &str) -> bool {
-    let Some(u) = s.strip_prefix(prefix) else { return false };
+    let Some(u) = s.strip_prefix(prefix) else {
+        return false;
+    };
     let b = u.as_bytes();
-    b.len() == 26 && (b'0'..=b'7').contains(&b[0]) && b.iter().all(|c| CROCKFORD.contains(c))
+    b.len() == 26
+        && (b'0'..=b'7').contains(&b[0])
+        && b.iter().all(|&c| {
+            c.is_ascii_digit()
+                || (c.is_ascii_uppercase() && !matches!(c, b'I' | b'L' | b'O' | b'U'))
+        })
 }
 
 /// `VALIDATION_ERROR` / `invalid_id` unless `s` is a well-formed ID with `prefix`.
@@ -100,7 +112,11 @@ pub fn check_id(s: &str, prefix: &str, what: &str) -> Result<()> {
     if is_valid_id(s, prefix) {
         Ok(())
     } else {
-        Err(Error::with_reason(ErrorCode::ValidationError, "invalid_id", format!("{what} is not a well-formed {prefix}… id")))
+        Err(Error::with_reason(
+            ErrorCode::ValidationError,
+            "invalid_id",
+            format!("{what} is not a well-formed {prefix}… id"),
+        ))
     }
 }
 
@@ -115,6 +131,9 @@ mod tests {
         let c = g.id(prefix::AGENT, 1_767_225_600_001);
         assert!(a < b && b < c, "{a} {b} {c}");
         assert!(is_valid_id(&a, prefix::AGENT) && !is_valid_id(&a.to_lowercase(), prefix::AGENT));
-        assert!(!is_valid_id("agt_8ZZZZZZZZZZZZZZZZZZZZZZZZZ", prefix::AGENT));
+        assert!(!is_valid_id(
+            "agt_8ZZZZZZZZZZZZZZZZZZZZZZZZZ",
+            prefix::AGENT
+        ));
     }
 }

@@ -12,7 +12,8 @@ pub fn canonicalize(v: &Json) -> String {
     out
 }
 
-fn write(v: &Json, out: &mut String) {
+/// Appends the JCS encoding of `v`.
+pub fn write(v: &Json, out: &mut String) {
     match v {
         Json::Null => out.push_str("null"),
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -41,7 +42,7 @@ fn write(v: &Json, out: &mut String) {
         }
         Json::Obj(m) => {
             let mut members: Vec<&(String, Json)> = m.iter().collect();
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            members.sort_by(|a, b| key_cmp(&a.0, &b.0));
             out.push('{');
             for (i, (k, x)) in members.into_iter().enumerate() {
                 if i > 0 {
@@ -56,7 +57,27 @@ fn write(v: &Json, out: &mut String) {
     }
 }
 
-fn write_str(s: &str, out: &mut String) {
+/// RFC 8785 orders member names by UTF-16 code units. UTF-8 byte order agrees with it except
+/// between characters at or above U+E000 (surrogate pairs sort below U+E000–U+FFFF in UTF-16),
+/// whose UTF-8 lead bytes are 0xEE and above.
+pub fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let plain = |s: &str| s.bytes().all(|c| c < 0xEE);
+    if plain(a) && plain(b) {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+}
+
+/// Writes a JCS string literal.
+pub fn write_str(s: &str, out: &mut String) {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     for c in s.chars() {
         match c {
@@ -81,8 +102,12 @@ mod tests {
     use super::*;
     #[test]
     fn sorted_and_minimal() {
-        let v = Json::parse(r#"{"b":1,"a":"é\n\u0001","\u20ac":null,"\ud83d\ude00":true}"#).unwrap();
+        let v =
+            Json::parse(r#"{"b":1,"a":"é\n\u0001","\u20ac":null,"\ud83d\ude00":true}"#).unwrap();
         // UTF-16 order: U+20AC sorts before the surrogate pair of U+1F600.
-        assert_eq!(canonicalize(&v), "{\"a\":\"é\\n\\u0001\",\"b\":1,\"€\":null,\"\u{1f600}\":true}");
+        assert_eq!(
+            canonicalize(&v),
+            "{\"a\":\"é\\n\\u0001\",\"b\":1,\"€\":null,\"\u{1f600}\":true}"
+        );
     }
 }

@@ -5,16 +5,16 @@
 mod args;
 pub mod audit;
 pub mod effect;
-pub mod ids;
-pub mod jcs;
-pub mod summary;
-#[allow(missing_docs)]
-pub mod model;
 #[allow(clippy::module_inception)]
 mod engine;
+pub mod ids;
+pub mod jcs;
+#[allow(missing_docs)]
+pub mod model;
+pub mod summary;
 
 pub use audit::{verify_audit_export, AuditChain, AuditEvent, ChainCheck};
 pub use effect::{classify, resolve_effect, tool_words, validate_tool, Effect};
-pub use summary::summarize_input;
 pub use engine::{strict_mode_from, Clock, Engine, EngineConfig, ManualClock, SystemClock};
 pub use model::{Agent, Approval, Decision, Delegation, IssuedToken, Rule, Session};
+pub use summary::summarize_input;

@@ -4,7 +4,9 @@ use super::effect::Effect;
 use crate::json::Json;
 
 pub(crate) fn opt_str(v: &Option<String>) -> Json {
-    v.as_ref().map(|s| Json::Str(s.clone())).unwrap_or(Json::Null)
+    v.as_ref()
+        .map(|s| Json::Str(s.clone()))
+        .unwrap_or(Json::Null)
 }
 pub(crate) fn opt_int(v: Option<i64>) -> Json {
     v.map(Json::Int).unwrap_or(Json::Null)
@@ -13,7 +15,11 @@ pub(crate) fn str_list(v: &[String]) -> Json {
     Json::Arr(v.iter().map(|s| Json::Str(s.clone())).collect())
 }
 pub(crate) fn pairs(v: &[(String, String)]) -> Json {
-    Json::Obj(v.iter().map(|(k, s)| (k.clone(), Json::Str(s.clone()))).collect())
+    Json::Obj(
+        v.iter()
+            .map(|(k, s)| (k.clone(), Json::Str(s.clone())))
+            .collect(),
+    )
 }
 pub(crate) fn obj(m: Vec<(&str, Json)>) -> Json {
     Json::Obj(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
@@ -96,14 +102,24 @@ impl Session {
     }
     /// Wire form at time `now` (status derived).
     pub fn to_json(&self, now: i64) -> Json {
-        let closed_at = self.closed_at.or(if now >= self.expires_at { Some(self.expires_at) } else { None });
+        let closed_at = self.closed_at.or(if now >= self.expires_at {
+            Some(self.expires_at)
+        } else {
+            None
+        });
         obj(vec![
             ("session_id", self.session_id.clone().into()),
             ("workspace", self.workspace.clone().into()),
             ("agent_id", self.agent_id.clone().into()),
             ("server_id", self.server_id.clone().into()),
             ("mode", self.mode.clone().into()),
-            ("scope_ceiling", self.scope_ceiling.as_ref().map(|c| str_list(c)).unwrap_or(Json::Null)),
+            (
+                "scope_ceiling",
+                self.scope_ceiling
+                    .as_ref()
+                    .map(|c| str_list(c))
+                    .unwrap_or(Json::Null),
+            ),
             ("delegation_id", opt_str(&self.delegation_id)),
             ("source", self.source.clone().into()),
             ("token_jti", opt_str(&self.token_jti)),
@@ -234,7 +250,15 @@ impl Rule {
         obj(vec![
             ("rule_id", self.rule_id.clone().into()),
             ("match", self.pattern.clone().into()),
-            ("effects", Json::Arr(self.effects.iter().map(|e| Json::from(e.as_str())).collect())),
+            (
+                "effects",
+                Json::Arr(
+                    self.effects
+                        .iter()
+                        .map(|e| Json::from(e.as_str()))
+                        .collect(),
+                ),
+            ),
             ("action", self.action.clone().into()),
             ("modes", str_list(&self.modes)),
         ])
@@ -273,9 +297,21 @@ impl Decision {
             ("enforced", Json::Bool(self.enforced)),
             ("source", self.source.clone().into()),
             ("agent_id", self.agent_id.clone().into()),
-            ("session_id", if self.session_id.is_empty() { Json::Null } else { self.session_id.clone().into() }),
+            (
+                "session_id",
+                if self.session_id.is_empty() {
+                    Json::Null
+                } else {
+                    self.session_id.clone().into()
+                },
+            ),
             ("tool", self.tool.clone().into()),
-            ("effect", self.effect.map(|e| Json::from(e.as_str())).unwrap_or(Json::Null)),
+            (
+                "effect",
+                self.effect
+                    .map(|e| Json::from(e.as_str()))
+                    .unwrap_or(Json::Null),
+            ),
             ("required_scope", opt_str(&self.required_scope)),
             ("matched_pattern", opt_str(&self.matched_pattern)),
             ("rule_id", opt_str(&self.rule_id)),

@@ -2,7 +2,7 @@
 //! namespace, and the extra claims kept in token order.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Json;
+use crate::json::{Json, RawKind, RawMember};
 use crate::rate::RateSpec;
 use crate::scope;
 
@@ -15,21 +15,59 @@ pub const STANDARD_CLAIMS: [&str; 9] = [
 pub const MAX_TIME: i64 = (1 << 53) - 1;
 
 /// A JWT payload. Members keep token order; names are unique.
-#[derive(Clone, Debug, PartialEq, Default)]
+///
+/// Claims coming out of the verifier keep the payload text and an index of its top-level
+/// members: the registered claims are read straight from the text, and the full member list is
+/// only decoded when something asks for it (extras, `to_json`), once.
+#[derive(Clone, Debug, Default)]
 pub struct Claims {
-    members: Vec<(String, Json)>,
+    raw: Option<RawPayload>,
+    members: std::sync::OnceLock<Vec<(String, Json)>>,
+}
+
+#[derive(Clone, Debug)]
+struct RawPayload {
+    text: String,
+    index: Vec<RawMember>,
+}
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Claims) -> bool {
+        self.members() == other.members()
+    }
+}
+
+/// The JSON kind of a member, whichever representation holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Str,
+    Int,
+    Other,
 }
 
 impl Claims {
     /// Claims from an ordered list of members (used by the parser and by builders).
     pub(crate) fn from_members(members: Vec<(String, Json)>) -> Claims {
-        Claims { members }
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(members);
+        Claims {
+            raw: None,
+            members: cell,
+        }
+    }
+
+    /// Claims over a verified payload text and its scanned top-level members.
+    pub(crate) fn from_raw(text: String, index: Vec<RawMember>) -> Claims {
+        Claims {
+            raw: Some(RawPayload { text, index }),
+            members: std::sync::OnceLock::new(),
+        }
     }
 
     /// Claims from a JSON object (`VALIDATION_ERROR` if `v` is not an object).
     pub fn from_json(v: Json) -> Result<Claims> {
         match v {
-            Json::Obj(members) => Ok(Claims { members }),
+            Json::Obj(members) => Ok(Claims::from_members(members)),
             other => Err(Error::validation(format!(
                 "claims must be an object, not {}",
                 other.kind()
@@ -37,16 +75,87 @@ impl Claims {
         }
     }
 
+    fn raw_member(&self, name: &str) -> Option<(&RawPayload, &RawMember)> {
+        let raw = self.raw.as_ref()?;
+        raw.index
+            .iter()
+            .find(|m| !m.key_escaped && &raw.text[m.key.clone()] == name)
+            .map(|m| (raw, m))
+    }
+
+    /// The kind of member `name` (None when absent).
+    pub(crate) fn kind(&self, name: &str) -> Option<Kind> {
+        if let Some(raw) = &self.raw {
+            if raw.index.iter().all(|m| !m.key_escaped) {
+                let (_, m) = self.raw_member(name)?;
+                return Some(match m.kind {
+                    RawKind::Str { .. } => Kind::Str,
+                    RawKind::Int => Kind::Int,
+                    _ => Kind::Other,
+                });
+            }
+        }
+        Some(match self.get(name)? {
+            Json::Str(_) => Kind::Str,
+            Json::Int(_) => Kind::Int,
+            _ => Kind::Other,
+        })
+    }
+
     /// Any member by name.
     pub fn get(&self, name: &str) -> Option<&Json> {
-        self.members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.members()
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// One member's value decoded on its own (without decoding the whole payload).
+    pub(crate) fn value_json(&self, name: &str) -> Option<Json> {
+        if let Some(raw) = &self.raw {
+            if raw.index.iter().all(|m| !m.key_escaped) {
+                let (raw, m) = self.raw_member(name)?;
+                return Json::parse_with_depth(raw.text[m.value.clone()].as_bytes(), usize::MAX)
+                    .ok();
+            }
+        }
+        self.get(name).cloned()
+    }
+
+    pub(crate) fn str_value(&self, name: &str) -> Option<&str> {
+        self.str_claim(name)
+    }
+
+    pub(crate) fn int_value(&self, name: &str) -> Option<i64> {
+        self.int_claim(name)
     }
 
     fn str_claim(&self, name: &str) -> Option<&str> {
+        if let Some(raw) = &self.raw {
+            if raw.index.iter().all(|m| !m.key_escaped) {
+                let (raw, m) = self.raw_member(name)?;
+                return match m.kind {
+                    RawKind::Str { escaped: false } => {
+                        Some(&raw.text[m.value.start + 1..m.value.end - 1])
+                    }
+                    RawKind::Str { escaped: true } => self.get(name).and_then(Json::as_str),
+                    _ => None,
+                };
+            }
+        }
         self.get(name).and_then(Json::as_str)
     }
 
     fn int_claim(&self, name: &str) -> Option<i64> {
+        if let Some(raw) = &self.raw {
+            if raw.index.iter().all(|m| !m.key_escaped) {
+                let (raw, m) = self.raw_member(name)?;
+                return match m.kind {
+                    RawKind::Int => raw.text[m.value.clone()].parse().ok(),
+                    _ => None,
+                };
+            }
+        }
         self.get(name).and_then(Json::as_i64)
     }
 
@@ -126,25 +235,37 @@ impl Claims {
 
     /// Every member that has no accessor, in token order.
     pub fn extra(&self) -> impl Iterator<Item = (&str, &Json)> {
-        self.members
+        self.members()
             .iter()
             .filter(|(k, _)| !STANDARD_CLAIMS.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str(), v))
     }
 
-    /// All members in token order.
+    /// All members in token order (decoded once, on first use).
     pub fn members(&self) -> &[(String, Json)] {
-        &self.members
+        self.members.get_or_init(|| match &self.raw {
+            Some(raw) => match Json::parse_with_depth(raw.text.as_bytes(), usize::MAX) {
+                Ok(Json::Obj(m)) => m,
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        })
+    }
+
+    /// The payload JSON text exactly as signed, when the claims came from a token.
+    pub fn payload_text(&self) -> Option<&str> {
+        self.raw.as_ref().map(|r| r.text.as_str())
     }
 
     /// The whole payload as a JSON object.
     pub fn to_json(&self) -> Json {
-        Json::Obj(self.members.clone())
+        Json::Obj(self.members().to_vec())
     }
 
     /// Consumes the claims into their members.
     pub fn into_members(self) -> Vec<(String, Json)> {
-        self.members
+        let _ = self.members();
+        self.members.into_inner().unwrap_or_default()
     }
 }
 

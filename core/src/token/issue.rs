@@ -19,29 +19,54 @@ pub fn now_seconds() -> i64 {
         .unwrap_or(0)
 }
 
+thread_local! {
+    /// OS randomness fetched 512 bytes at a time: one system call per 32 UUIDs.
+    static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+fn random_16() -> [u8; 16] {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.1 + 16 > p.0.len() {
+            let mut buf = vec![0u8; 512];
+            if getrandom::getrandom(&mut buf).is_err() {
+                // getrandom failing is not recoverable for key material, but a jti only needs
+                // uniqueness: fall back to time-derived bytes.
+                let t = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                for (i, b) in buf.iter_mut().enumerate() {
+                    *b = (t >> ((i % 16) * 8)) as u8 ^ i as u8;
+                }
+            }
+            *p = (buf, 0);
+        }
+        let start = p.1;
+        p.1 += 16;
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&p.0[start..start + 16]);
+        // Used bytes are wiped so a later memory disclosure cannot replay earlier ids.
+        p.0[start..start + 16].fill(0);
+        out
+    })
+}
+
 /// A random RFC 4122 version-4 UUID string.
 pub fn uuid4() -> String {
-    let mut b = [0u8; 16];
-    if getrandom::getrandom(&mut b).is_err() {
-        // getrandom failing is not recoverable for key material, but a jti only needs
-        // uniqueness: fall back to time + address entropy.
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        b.copy_from_slice(&t.to_le_bytes());
-    }
+    const H: &[u8; 16] = b"0123456789abcdef";
+    let mut b = random_16();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let mut s = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(H[(x >> 4) as usize] as char);
+        s.push(H[(x & 15) as usize] as char);
+    }
+    s
 }
 
 fn time_claim(name: &str, v: &Json) -> Result<i64> {
@@ -348,13 +373,24 @@ pub fn issue_ati(key: &Key, args: &AtiIssueArgs) -> Result<String> {
             ));
         }
     }
-    let rate = Json::Obj(
-        args.rate
-            .iter()
-            .map(|(k, v)| (k.clone(), Json::Str(v.clone())))
-            .collect(),
-    );
-    check_rate_map(&rate)?;
+    if args.rate.len() > scope::MAX_TOKENS {
+        return Err(Error::validation("a rate map holds at most 64 entries"));
+    }
+    for (k, v) in &args.rate {
+        if !scope::is_valid_pattern(k) {
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                format!(
+                    "rate key {:?} is not a valid scope pattern",
+                    crate::rate::truncate(k)
+                ),
+            ));
+        }
+        crate::rate::RateSpec::parse(v)?;
+        if args.rate.iter().filter(|(o, _)| o == k).count() > 1 {
+            return Err(Error::validation("duplicate rate key"));
+        }
+    }
     let jti = match &args.jti {
         Some(j) if !j.is_empty() => {
             if !is_valid_jti(j) {
@@ -370,29 +406,71 @@ pub fn issue_ati(key: &Key, args: &AtiIssueArgs) -> Result<String> {
     if !(0..=MAX_TIME - 86400).contains(&now) {
         return Err(Error::validation("now must be a unix time in seconds"));
     }
-    let mut ati = vec![("v".to_string(), Json::Int(1))];
-    if !args.rate.is_empty() {
-        ati.push(("rate".to_string(), rate));
-    }
-    let mut members = vec![
-        ("sub".to_string(), Json::Str(args.sub.clone())),
-        ("aud".to_string(), Json::Str(args.aud.clone())),
-        ("iat".to_string(), Json::Int(now)),
-        ("exp".to_string(), Json::Int(now + args.ttl_seconds)),
-        ("scope".to_string(), Json::Str(args.scope.clone())),
-    ];
-    if let Some(i) = &args.iss {
-        members.push(("iss".to_string(), Json::Str(i.clone())));
-    }
-    members.push(("jti".to_string(), Json::Str(jti)));
-    members.push(("ati".to_string(), Json::Obj(ati)));
-    for (k, v) in &args.extra {
-        if STANDARD_CLAIMS.contains(&k.as_str()) || members.iter().any(|(m, _)| m == k) {
+    for (k, _) in &args.extra {
+        if STANDARD_CLAIMS.contains(&k.as_str())
+            || args.extra.iter().filter(|(o, _)| o == k).count() > 1
+        {
             return Err(Error::validation(format!(
-                "extra claim {k:?} collides with a standard claim"
+                "extra claim {k:?} collides with a standard claim or repeats"
             )));
         }
-        members.push((k.clone(), v.clone()));
     }
-    sign_members(key, &members)
+    // The payload is written directly in ati-client's layout (no intermediate values).
+    use std::fmt::Write as _;
+    let mut p =
+        String::with_capacity(160 + args.scope.len() + args.sub.len() + args.rate.len() * 32);
+    p.push_str("{\"sub\":");
+    write_str(&args.sub, &mut p);
+    p.push_str(",\"aud\":");
+    write_str(&args.aud, &mut p);
+    let _ = write!(
+        p,
+        ",\"iat\":{},\"exp\":{},\"scope\":",
+        now,
+        now + args.ttl_seconds
+    );
+    write_str(&args.scope, &mut p);
+    if let Some(i) = &args.iss {
+        p.push_str(",\"iss\":");
+        write_str(i, &mut p);
+    }
+    p.push_str(",\"jti\":");
+    write_str(&jti, &mut p);
+    p.push_str(",\"ati\":{\"v\":1");
+    if !args.rate.is_empty() {
+        p.push_str(",\"rate\":{");
+        for (i, (k, v)) in args.rate.iter().enumerate() {
+            if i > 0 {
+                p.push(',');
+            }
+            write_str(k, &mut p);
+            p.push(':');
+            write_str(v, &mut p);
+        }
+        p.push('}');
+    }
+    p.push('}');
+    for (k, v) in &args.extra {
+        p.push(',');
+        write_str(k, &mut p);
+        p.push(':');
+        v.write_compact(&mut p);
+    }
+    p.push('}');
+    sign_compact(key, header(key).as_bytes(), p.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uuid4_shape_and_uniqueness() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let u = super::uuid4();
+            assert_eq!(u.len(), 36);
+            assert_eq!(&u[14..15], "4");
+            assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+            assert!(seen.insert(u));
+        }
+    }
 }

@@ -261,7 +261,7 @@ impl Required {
 pub(crate) struct Decoded {
     pub alg: Alg,
     pub kid: Option<String>,
-    pub payload: Vec<(String, Json)>,
+    pub payload: Claims,
     pub signing_input_len: usize,
     pub signature: Vec<u8>,
 }
@@ -429,22 +429,16 @@ fn decode_rest(
     max_depth: usize,
 ) -> Result<Decoded> {
     let payload_bytes = b64::decode(p).map_err(b64_reason)?;
-    let payload = match Json::parse_with_depth(&payload_bytes, max_depth)
-        .map_err(|e| json_reason(e, "payload"))?
-    {
-        Json::Obj(m) => m,
-        _ => {
-            return Err(Error::invalid_token(
-                "malformed",
-                "token payload is not a JSON object",
-            ))
-        }
-    };
+    let index = crate::json::scan_object(&payload_bytes, max_depth)
+        .map_err(|e| json_reason(e, "payload"))?;
+    // scan_object validated UTF-8.
+    let text = String::from_utf8(payload_bytes)
+        .map_err(|_| Error::invalid_token("invalid_unicode", "payload is not UTF-8"))?;
     let signature = b64::decode(s).map_err(b64_reason)?;
     Ok(Decoded {
         alg,
         kid,
-        payload,
+        payload: Claims::from_raw(text, index),
         signing_input_len,
         signature,
     })
@@ -455,13 +449,6 @@ fn type_err(name: &str) -> Error {
         "claim_type_invalid",
         format!("claim {name:?} has an invalid type or value"),
     )
-}
-
-fn time_value(name: &str, v: &Json) -> Result<i64> {
-    match v {
-        Json::Int(i) if (0..=MAX_TIME).contains(i) => Ok(*i),
-        _ => Err(type_err(name)),
-    }
 }
 
 impl Verifier {
@@ -558,7 +545,7 @@ impl Verifier {
                 "signature does not verify",
             ));
         }
-        let claims = Claims::from_members(d.payload);
+        let claims = d.payload;
         self.check_claims(&claims, now.unwrap_or_else(now_seconds))?;
         Ok(claims)
     }
@@ -566,56 +553,63 @@ impl Verifier {
     fn check_claims(&self, c: &Claims, now: i64) -> Result<()> {
         let o = &self.opts;
         let r = &self.required;
-        let (mut sub, mut aud, mut iat, mut exp, mut nbf, mut jti, mut iss, mut scope_, mut ati) = (
-            false,
-            None::<&Json>,
-            None,
-            None,
-            None,
-            None::<&str>,
-            None::<&str>,
-            false,
-            false,
-        );
-        for (k, v) in c.members() {
-            match k.as_str() {
-                "sub" => match v {
-                    Json::Str(s) if is_valid_sub(s) => sub = true,
-                    _ => return Err(type_err("sub")),
+        use super::claims::Kind;
+        let int = |name: &str| -> Result<Option<i64>> {
+            match c.kind(name) {
+                None => Ok(None),
+                Some(Kind::Int) => match c.int_value(name) {
+                    Some(v) if (0..=MAX_TIME).contains(&v) => Ok(Some(v)),
+                    _ => Err(type_err(name)),
                 },
-                "aud" => aud = Some(v),
-                "iat" => iat = Some(time_value("iat", v)?),
-                "exp" => exp = Some(time_value("exp", v)?),
-                "nbf" => nbf = Some(time_value("nbf", v)?),
-                "jti" => match v {
-                    Json::Str(s) if is_valid_jti(s) => jti = Some(s),
-                    _ => return Err(type_err("jti")),
-                },
-                "iss" => iss = Some(v.as_str().ok_or_else(|| type_err("iss"))?),
-                "scope" => match v {
-                    Json::Str(s) => {
-                        if !scope::is_valid_scope(s) {
-                            return Err(Error::invalid_token(
-                                "scope_invalid",
-                                "scope is not a valid scope claim",
-                            ));
-                        }
-                        scope_ = true;
-                    }
-                    _ => return Err(type_err("scope")),
-                },
-                "ati" => {
-                    check_ati(v).map_err(|_| {
-                        Error::invalid_token(
-                            "ati_namespace_invalid",
-                            "the ati namespace is invalid",
-                        )
-                    })?;
-                    ati = true;
-                }
-                _ => {}
+                Some(_) => Err(type_err(name)),
             }
-        }
+        };
+        let text = |name: &str| -> Result<Option<&str>> {
+            match c.kind(name) {
+                None => Ok(None),
+                Some(Kind::Str) => Ok(c.str_value(name)),
+                Some(_) => Err(type_err(name)),
+            }
+        };
+        let sub = match text("sub")? {
+            Some(s) if is_valid_sub(s) => true,
+            Some(_) => return Err(type_err("sub")),
+            None => false,
+        };
+        let aud = c.kind("aud");
+        let iat = int("iat")?;
+        let exp = int("exp")?;
+        let nbf = int("nbf")?;
+        let jti = match text("jti")? {
+            Some(s) if is_valid_jti(s) => Some(s),
+            Some(_) => return Err(type_err("jti")),
+            None => None,
+        };
+        let iss = text("iss")?;
+        let scope_ = match text("scope")? {
+            Some(s) => {
+                if !scope::is_valid_scope(s) {
+                    return Err(Error::invalid_token(
+                        "scope_invalid",
+                        "scope is not a valid scope claim",
+                    ));
+                }
+                true
+            }
+            None => false,
+        };
+        let ati = match c.kind("ati") {
+            None => false,
+            Some(_) => {
+                let v = c.value_json("ati").ok_or_else(|| {
+                    Error::invalid_token("ati_namespace_invalid", "the ati namespace is invalid")
+                })?;
+                check_ati(&v).map_err(|_| {
+                    Error::invalid_token("ati_namespace_invalid", "the ati namespace is invalid")
+                })?;
+                true
+            }
+        };
         let missing = |name: &str| {
             Error::invalid_token(
                 "missing_claim",
@@ -654,30 +648,40 @@ impl Verifier {
                 return Err(missing(name));
             }
         }
-        if let Some(a) = aud {
-            let value = match a {
-                Json::Str(s) => s.as_str(),
-                Json::Arr(items) => {
-                    if items.iter().any(|i| i.as_str().is_none()) {
-                        return Err(type_err("aud"));
-                    }
-                    match items.len() {
-                        0 => {
-                            return Err(Error::invalid_token(
-                                "aud_mismatch",
-                                "aud is an empty list",
-                            ))
+        if let Some(kind) = aud {
+            let value = match kind {
+                Kind::Str => c.str_value("aud").unwrap_or_default(),
+                _ => match c.value_json("aud") {
+                    Some(Json::Arr(items)) => {
+                        if items.iter().any(|i| i.as_str().is_none()) {
+                            return Err(type_err("aud"));
                         }
-                        1 => items[0].as_str().unwrap_or_default(),
-                        _ => {
-                            return Err(Error::invalid_token(
-                                "aud_multiple",
-                                "aud lists more than one audience",
-                            ))
+                        match items.len() {
+                            0 => {
+                                return Err(Error::invalid_token(
+                                    "aud_mismatch",
+                                    "aud is an empty list",
+                                ))
+                            }
+                            1 => {
+                                if items[0].as_str() != Some(o.audience.as_str()) {
+                                    return Err(Error::invalid_token(
+                                        "aud_mismatch",
+                                        "aud does not match the expected audience",
+                                    ));
+                                }
+                                o.audience.as_str()
+                            }
+                            _ => {
+                                return Err(Error::invalid_token(
+                                    "aud_multiple",
+                                    "aud lists more than one audience",
+                                ))
+                            }
                         }
                     }
-                }
-                _ => return Err(type_err("aud")),
+                    _ => return Err(type_err("aud")),
+                },
             };
             if value != o.audience {
                 return Err(Error::invalid_token(
@@ -777,7 +781,7 @@ pub fn inspect(token: &[u8]) -> Result<Claims> {
         &typ,
         false,
     )?;
-    Ok(Claims::from_members(d.payload))
+    Ok(d.payload)
 }
 
 #[cfg(test)]

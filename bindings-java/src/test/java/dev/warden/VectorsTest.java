@@ -76,7 +76,12 @@ class VectorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void vector(String name, Executable body) throws Throwable {
-        body.execute();
+        try {
+            body.execute();
+        } catch (Throwable t) {
+            // Name the case in the console report too (surefire shows the index otherwise).
+            throw new AssertionError(name + ": " + t, t);
+        }
     }
 
     @Test
