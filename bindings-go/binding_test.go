@@ -532,3 +532,35 @@ func TestVersion(t *testing.T) {
 		t.Fatal("version")
 	}
 }
+
+// TestShutdownRestarts stops the core runtime (a pending fetch is answered exactly once, with
+// INTERNAL or its result) and shows that the next asynchronous call starts a fresh runtime.
+func TestShutdownRestarts(t *testing.T) {
+	k, _ := GenerateEd25519("k")
+	defer k.Close()
+	set := mustKeyset(t, k)
+	defer set.Close()
+	jwks, _ := set.PublicJWKS()
+	var body atomic.Value
+	body.Store(jwks)
+	var hits atomic.Int32
+	srv := jwksServer(t, &body, &hits)
+	pending := make(chan error, 1)
+	go func() {
+		_, err := FetchKeySet(context.Background(), srv.URL+"/slow", 0)
+		pending <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	Shutdown(200 * time.Millisecond)
+	select {
+	case err := <-pending:
+		checkErr(t, "pending fetch", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the pending fetch was never answered")
+	}
+	ks, err := FetchKeySet(context.Background(), srv.URL+"/jwks.json", 0)
+	if err != nil {
+		t.Fatalf("after Shutdown: %v", err)
+	}
+	ks.Close()
+}

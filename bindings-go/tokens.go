@@ -25,7 +25,7 @@ type options struct {
 	other            []string
 }
 
-func (o *options) set(name string, _ any) { o.other = append(o.other, name) }
+func (o *options) set(name string) { o.other = append(o.other, name) }
 
 // WithAudience sets the required audience (default "ati-proxy").
 func WithAudience(aud string) Option {
@@ -52,38 +52,38 @@ func WithNow(unixSeconds int64) Option {
 func WithRequiredClaims(names ...string) Option {
 	return func(o *options) {
 		o.obj.strs("required_claims", "required_claims", names)
-		o.set("required_claims", nil)
+		o.set("required_claims")
 	}
 }
 
 // WithAllowedTyp sets the accepted typ header values, case-insensitive (default JWT, at+jwt).
 func WithAllowedTyp(typs ...string) Option {
-	return func(o *options) { o.obj.strs("allowed_typ", "allowed_typ", typs); o.set("allowed_typ", nil) }
+	return func(o *options) { o.obj.strs("allowed_typ", "allowed_typ", typs); o.set("allowed_typ") }
 }
 
 // WithMaxTokenBytes sets the longest token accepted (default 8192).
 func WithMaxTokenBytes(n int) Option {
-	return func(o *options) { o.obj.value("max_token_bytes", n); o.set("max_token_bytes", nil) }
+	return func(o *options) { o.obj.value("max_token_bytes", n); o.set("max_token_bytes") }
 }
 
 // WithMaxLifetime sets the longest exp - iat in seconds (default 86400).
 func WithMaxLifetime(seconds int64) Option {
-	return func(o *options) { o.obj.value("max_lifetime_seconds", seconds); o.set("max_lifetime_seconds", nil) }
+	return func(o *options) { o.obj.value("max_lifetime_seconds", seconds); o.set("max_lifetime_seconds") }
 }
 
 // WithMaxJSONDepth sets the deepest JSON nesting accepted in header and payload (default 32).
 func WithMaxJSONDepth(n int) Option {
-	return func(o *options) { o.obj.value("max_json_depth", n); o.set("max_json_depth", nil) }
+	return func(o *options) { o.obj.value("max_json_depth", n); o.set("max_json_depth") }
 }
 
 // WithKidRequired requires a kid header (default false).
 func WithKidRequired(required bool) Option {
-	return func(o *options) { o.obj.value("kid_required", required); o.set("kid_required", nil) }
+	return func(o *options) { o.obj.value("kid_required", required); o.set("kid_required") }
 }
 
 // WithOneTime turns on replay protection: each jti is accepted once until its exp.
 func WithOneTime(oneTime bool) Option {
-	return func(o *options) { o.obj.value("one_time", oneTime); o.set("one_time", nil) }
+	return func(o *options) { o.obj.value("one_time", oneTime); o.set("one_time") }
 }
 
 // Verifier verifies tokens against a key set and options; build it once and reuse it from

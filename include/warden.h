@@ -351,7 +351,8 @@ bool warden_key_hs256_hex(const uint8_t *secret_hex,
                           struct WardenError **err);
 
 /**
- * `Key.hs256_bytes(secret, kid)`: at least 32 raw bytes. Ownership as `warden_key_hs256_hex`.
+ * `Key.hs256_bytes(secret, kid)`: at least 32 raw bytes. On success `*out` is a new key owned by the caller
+ * (`warden_key_free`).
  *
  * # Safety
  * As `warden_key_hs256_hex`.
@@ -364,8 +365,8 @@ bool warden_key_hs256_bytes(const uint8_t *secret,
                             struct WardenError **err);
 
 /**
- * `Key.generate_ed25519(kid)`: a new random Ed25519 key pair. Ownership as
- * `warden_key_hs256_hex`.
+ * `Key.generate_ed25519(kid)`: a new random Ed25519 key pair. On success `*out` is a new key owned by
+ * the caller (`warden_key_free`).
  *
  * # Safety
  * As `warden_key_hs256_hex`.
@@ -376,7 +377,8 @@ bool warden_key_generate_ed25519(const uint8_t *kid,
                                  struct WardenError **err);
 
 /**
- * `Key.generate_es256(kid)`: a new random P-256 key pair. Ownership as `warden_key_hs256_hex`.
+ * `Key.generate_es256(kid)`: a new random P-256 key pair. On success `*out` is a new key owned by the caller
+ * (`warden_key_free`).
  *
  * # Safety
  * As `warden_key_hs256_hex`.
@@ -387,7 +389,8 @@ bool warden_key_generate_es256(const uint8_t *kid,
                                struct WardenError **err);
 
 /**
- * `Key.from_jwk(json)`. Ownership as `warden_key_hs256_hex`.
+ * `Key.from_jwk(json)`. On success `*out` is a new key owned by the caller
+ * (`warden_key_free`).
  *
  * # Safety
  * As `warden_key_hs256_hex`.
@@ -398,7 +401,8 @@ bool warden_key_from_jwk(const uint8_t *jwk_json,
                          struct WardenError **err);
 
 /**
- * `Key.from_pem(pem, kid)`. Ownership as `warden_key_hs256_hex`.
+ * `Key.from_pem(pem, kid)`. On success `*out` is a new key owned by the caller
+ * (`warden_key_free`).
  *
  * # Safety
  * As `warden_key_hs256_hex`.
@@ -509,7 +513,8 @@ bool warden_keyset_new(const struct WardenKey *const *keys,
                        struct WardenError **err);
 
 /**
- * `KeySet.from_jwks(json)`. Ownership as `warden_keyset_new`.
+ * `KeySet.from_jwks(json)`. On success `*out` is owned by the caller
+ * (`warden_keyset_free`).
  *
  * # Safety
  * `(jwks_json, jwks_json_len)` readable; `out` valid; `err` NULL or valid.
@@ -584,9 +589,10 @@ void warden_keyset_free(struct WardenKeySet *keyset);
 /**
  * `KeySet.fetch(url, ttl_seconds)`: fetches a JWKS (https, or http to a loopback host) on the
  * core runtime. Returns false (and calls nothing) only when `callback` is NULL. Otherwise
- * `callback(user_data, keyset, error)` is called **exactly once**, normally from a core
- * runtime thread (from the thread that shuts the runtime down if that happens first, with
- * `INTERNAL`). The callback owns what it receives. Errors: `VALIDATION_ERROR` (URL,
+ * `callback(user_data, keyset, error)` is called **exactly once**: normally from a core
+ * runtime thread; before this function returns when `url` cannot be read
+ * (`VALIDATION_ERROR`); from the thread that shuts the runtime down, with `INTERNAL`, if that
+ * happens first. The callback owns what it receives. Errors: `VALIDATION_ERROR` (URL,
  * `ttl_seconds` outside 1..86400), `NETWORK_ERROR`, `TIMEOUT`, `INVALID_KEY`. The URL is
  * copied before this function returns.
  *
@@ -633,8 +639,8 @@ bool warden_orchestrator_new(const uint8_t *proxy_url,
                              struct WardenError **err);
 
 /**
- * `Orchestrator(proxy_url, secret_hex, …)` from the 64-hex ATI secret. Ownership as
- * `warden_orchestrator_new`.
+ * `Orchestrator(proxy_url, secret_hex, …)` from the 64-hex ATI secret. On success `*out` is owned by
+ * the caller (`warden_orchestrator_free`).
  *
  * # Safety
  * As `warden_orchestrator_new`.
@@ -704,7 +710,7 @@ bool warden_session_token_from_env(const uint8_t *name,
  * Stops the core runtime, giving running tasks up to `timeout_ms` to finish. Idempotent; a
  * later asynchronous call starts a fresh runtime. Call it last (see the header's lifecycle
  * notes), never from a Warden callback. Pending callbacks whose task is dropped are called
- * with `INTERNAL` on the calling thread.
+ * with `INTERNAL` on the calling thread. Takes no handle; returns nothing to free.
  */
 void warden_runtime_shutdown(uint64_t timeout_ms);
 
@@ -726,7 +732,7 @@ bool warden_parse_scopes(const uint8_t *claim,
                          struct WardenError **err);
 
 /**
- * `is_valid_scope(claim)`.
+ * `is_valid_scope(claim)`. Borrows its argument; nothing to free.
  *
  * # Safety
  * `(claim, claim_len)` readable.
@@ -735,6 +741,7 @@ bool warden_is_valid_scope(const uint8_t *claim, size_t claim_len);
 
 /**
  * `check_scope(required, granted)`: true iff some entry of `granted` allows `required`.
+ * Borrows its arguments; nothing to free.
  *
  * # Safety
  * `(required, required_len)` readable; the list as described in this module.
@@ -746,7 +753,7 @@ bool warden_check_scope(const uint8_t *required,
                         size_t granted_count);
 
 /**
- * `matches_wildcard(name, pattern)`.
+ * `matches_wildcard(name, pattern)`. Borrows its arguments; nothing to free.
  *
  * # Safety
  * Both `(ptr, len)` pairs readable.
@@ -758,7 +765,7 @@ bool warden_matches_wildcard(const uint8_t *name,
 
 /**
  * `covers(parents, child)`: true iff one parent pattern matches every concrete scope the
- * child pattern can match.
+ * child pattern can match. Borrows its arguments; nothing to free.
  *
  * # Safety
  * The list as described in this module; `(child, child_len)` readable.
@@ -803,7 +810,8 @@ bool warden_scope_set_new(const uint8_t *patterns_data,
 
 /**
  * `ScopeSet` with `check_scope` semantics: invalid entries are kept in `patterns` but grant
- * nothing. Ownership as `warden_scope_set_new`.
+ * nothing. On success `*out` is owned by the caller
+ * (`warden_scope_set_free`).
  *
  * # Safety
  * As `warden_scope_set_new`.
@@ -816,7 +824,8 @@ bool warden_scope_set_new_lenient(const uint8_t *patterns_data,
 
 /**
  * `ScopeSet.from_claim(claim)`: a set from a space-separated scope claim; `INVALID_SCOPE` for
- * an invalid claim. Ownership as `warden_scope_set_new`.
+ * an invalid claim. On success `*out` is owned by the caller
+ * (`warden_scope_set_free`).
  *
  * # Safety
  * `(claim, claim_len)` readable; `out` valid; `err` NULL or valid.
@@ -848,7 +857,7 @@ bool warden_scope_set_covers(const struct WardenScopeSet *set,
                              size_t pattern_len);
 
 /**
- * The number of patterns (0 for NULL).
+ * The number of patterns (0 for NULL). Borrows `set`.
  *
  * # Safety
  * `set` NULL or live.
@@ -875,7 +884,7 @@ void warden_scope_set_free(struct WardenScopeSet *set);
 
 /**
  * `RateSpec.parse(spec)`: `*count` and `*window_seconds` on success, `INVALID_RATE_SPEC`
- * otherwise.
+ * otherwise. Borrows `spec`; the results are plain integers (nothing to free).
  *
  * # Safety
  * `(spec, spec_len)` readable; `count`, `window_seconds` valid; `err` NULL or valid.
@@ -952,6 +961,7 @@ bool warden_verifier_revoke(const struct WardenVerifier *verifier,
 
 /**
  * True if `jti` was revoked on this verifier (false for NULL or unreadable arguments).
+ * Borrows its arguments; nothing to free.
  *
  * # Safety
  * `verifier` NULL or live; `(jti, jti_len)` readable.
@@ -1062,6 +1072,7 @@ bool warden_claims_rate_limits(const uint8_t *claims_json_in,
 /**
  * `claims.allows(required)` for claims given as JSON: true iff the token's scope claim allows
  * the concrete scope `required`. False for anything unreadable (non-UTF-8 is never a scope).
+ * Borrows its arguments; nothing to free.
  *
  * # Safety
  * Both `(ptr, len)` pairs readable.

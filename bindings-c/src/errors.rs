@@ -107,18 +107,59 @@ macro_rules! code_map {
     };
 }
 
-code_map!(ValidationError, InvalidKey, InvalidToken, TokenExpired, TokenNotYetValid, TokenRevoked, InvalidScope, InvalidRateSpec, AuthFailed, AuthDenied, PermissionDenied, ScopeDenied, ActionDenied, ElevationRequired, AgentRevoked, DelegationDenied, DelegationRevoked, DelegationExpired, NotFound, Conflict, SessionClosed, ApprovalExpired, DuplicateIdentity, InvalidIdentity, InvalidTopic, PayloadTooLarge, RateLimited, QueueFull, Internal, GuardianUnavailable, NetworkError, Disconnected, Timeout);
+code_map!(
+    ValidationError,
+    InvalidKey,
+    InvalidToken,
+    TokenExpired,
+    TokenNotYetValid,
+    TokenRevoked,
+    InvalidScope,
+    InvalidRateSpec,
+    AuthFailed,
+    AuthDenied,
+    PermissionDenied,
+    ScopeDenied,
+    ActionDenied,
+    ElevationRequired,
+    AgentRevoked,
+    DelegationDenied,
+    DelegationRevoked,
+    DelegationExpired,
+    NotFound,
+    Conflict,
+    SessionClosed,
+    ApprovalExpired,
+    DuplicateIdentity,
+    InvalidIdentity,
+    InvalidTopic,
+    PayloadTooLarge,
+    RateLimited,
+    QueueFull,
+    Internal,
+    GuardianUnavailable,
+    NetworkError,
+    Disconnected,
+    Timeout
+);
 
 fn names() -> &'static [CString] {
     static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
-    NAMES.get_or_init(|| WardenErrorCode::ALL.iter().map(|c| CString::new(c.to_core().as_str()).unwrap_or_default()).collect())
+    NAMES.get_or_init(|| {
+        WardenErrorCode::ALL
+            .iter()
+            .map(|c| CString::new(c.to_core().as_str()).unwrap_or_default())
+            .collect()
+    })
 }
 
 /// The static name of a code value, or NULL for a value that is not a code.
 pub(crate) fn code_name(code: i32) -> *const c_char {
     let names = names();
     match usize::try_from(code) {
-        Ok(i) if i >= 1 && i <= names.len() && WardenErrorCode::ALL[i - 1] as i32 == code => names[i - 1].as_ptr(),
+        Ok(i) if i >= 1 && i <= names.len() && WardenErrorCode::ALL[i - 1] as i32 == code => {
+            names[i - 1].as_ptr()
+        }
         _ => std::ptr::null(),
     }
 }
@@ -137,10 +178,22 @@ pub extern "C" fn warden_error_code_name(code: i32) -> *const c_char {
 /// # Safety
 /// `codes_json` must be valid for a write; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_error_codes(codes_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_error_codes(
+    codes_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     call(err, || {
-        let arr = Json::Arr(warden_core::error_codes().into_iter().map(Json::from).collect());
-        put(codes_json, WardenBytes::from_string(arr.to_compact()), "codes_json")
+        let arr = Json::Arr(
+            warden_core::error_codes()
+                .into_iter()
+                .map(Json::from)
+                .collect(),
+        );
+        put(
+            codes_json,
+            WardenBytes::from_string(arr.to_compact()),
+            "codes_json",
+        )
     })
 }
 

@@ -39,7 +39,10 @@ pub struct WardenBytes {
 }
 
 impl WardenBytes {
-    pub(crate) const NONE: WardenBytes = WardenBytes { ptr: ptr::null_mut(), len: 0 };
+    pub(crate) const NONE: WardenBytes = WardenBytes {
+        ptr: ptr::null_mut(),
+        len: 0,
+    };
 
     pub(crate) fn from_vec(mut v: Vec<u8>) -> WardenBytes {
         let len = v.len();
@@ -54,7 +57,11 @@ impl WardenBytes {
 }
 
 fn c_string(s: &str) -> *mut c_char {
-    let s = if s.contains('\0') { s.replace('\0', "\\0") } else { s.to_string() };
+    let s = if s.contains('\0') {
+        s.replace('\0', "\\0")
+    } else {
+        s.to_string()
+    };
     CString::new(s).unwrap_or_default().into_raw()
 }
 
@@ -104,13 +111,17 @@ pub(crate) fn value<T>(default: T, f: impl FnOnce() -> T) -> T {
 /// `ptr` must point to `len` readable bytes that stay valid for `'a`.
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
     if len > WARDEN_MAX_INPUT_BYTES {
-        return Err(Error::validation(format!("{what} is longer than {WARDEN_MAX_INPUT_BYTES} bytes")));
+        return Err(Error::validation(format!(
+            "{what} is longer than {WARDEN_MAX_INPUT_BYTES} bytes"
+        )));
     }
     if ptr.is_null() {
         if len == 0 {
             return Ok(&[]);
         }
-        return Err(Error::validation(format!("{what} is NULL with a non-zero length")));
+        return Err(Error::validation(format!(
+            "{what} is NULL with a non-zero length"
+        )));
     }
     Ok(std::slice::from_raw_parts(ptr, len))
 }
@@ -120,14 +131,19 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result
 /// # Safety
 /// As [`bytes`].
 pub(crate) unsafe fn text<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a str> {
-    std::str::from_utf8(bytes(ptr, len, what)?).map_err(|_| Error::validation(format!("{what} is not valid UTF-8")))
+    std::str::from_utf8(bytes(ptr, len, what)?)
+        .map_err(|_| Error::validation(format!("{what} is not valid UTF-8")))
 }
 
 /// An optional `(ptr, len)` text input: a NULL `ptr` means "not given".
 ///
 /// # Safety
 /// As [`bytes`].
-pub(crate) unsafe fn opt_text<'a>(ptr: *const u8, len: usize, what: &str) -> Result<Option<&'a str>> {
+pub(crate) unsafe fn opt_text<'a>(
+    ptr: *const u8,
+    len: usize,
+    what: &str,
+) -> Result<Option<&'a str>> {
     if ptr.is_null() {
         return Ok(None);
     }
@@ -141,7 +157,9 @@ pub(crate) unsafe fn opt_text<'a>(ptr: *const u8, len: usize, what: &str) -> Res
 /// # Safety
 /// As [`bytes`].
 pub(crate) unsafe fn lossy<'a>(ptr: *const u8, len: usize) -> Option<std::borrow::Cow<'a, str>> {
-    bytes(ptr, len, "argument").ok().map(String::from_utf8_lossy)
+    bytes(ptr, len, "argument")
+        .ok()
+        .map(String::from_utf8_lossy)
 }
 
 /// A string list passed as `(data, lens, count)`: item `i` is the next `lens[i]` bytes of
@@ -149,20 +167,36 @@ pub(crate) unsafe fn lossy<'a>(ptr: *const u8, len: usize) -> Option<std::borrow
 ///
 /// # Safety
 /// `data` must hold the sum of the lengths; `lens` must hold `count` entries.
-pub(crate) unsafe fn list<'a>(data: *const u8, lens: *const usize, count: usize, what: &str) -> Result<Vec<&'a [u8]>> {
+pub(crate) unsafe fn list<'a>(
+    data: *const u8,
+    lens: *const usize,
+    count: usize,
+    what: &str,
+) -> Result<Vec<&'a [u8]>> {
     if count > WARDEN_MAX_LIST_ITEMS {
-        return Err(Error::validation(format!("{what} holds more than {WARDEN_MAX_LIST_ITEMS} items")));
+        return Err(Error::validation(format!(
+            "{what} holds more than {WARDEN_MAX_LIST_ITEMS} items"
+        )));
     }
     if count == 0 {
         return Ok(Vec::new());
     }
     if lens.is_null() {
-        return Err(Error::validation(format!("{what}: lens is NULL with a non-zero count")));
+        return Err(Error::validation(format!(
+            "{what}: lens is NULL with a non-zero count"
+        )));
     }
     let lens = std::slice::from_raw_parts(lens, count);
     let mut total = 0usize;
     for l in lens {
-        total = total.checked_add(*l).filter(|t| *t <= WARDEN_MAX_INPUT_BYTES).ok_or_else(|| Error::validation(format!("{what} is longer than {WARDEN_MAX_INPUT_BYTES} bytes")))?;
+        total = total
+            .checked_add(*l)
+            .filter(|t| *t <= WARDEN_MAX_INPUT_BYTES)
+            .ok_or_else(|| {
+                Error::validation(format!(
+                    "{what} is longer than {WARDEN_MAX_INPUT_BYTES} bytes"
+                ))
+            })?;
     }
     let all = bytes(data, total, what)?;
     let mut out = Vec::with_capacity(count);
@@ -178,16 +212,33 @@ pub(crate) unsafe fn list<'a>(data: *const u8, lens: *const usize, count: usize,
 ///
 /// # Safety
 /// As [`list`].
-pub(crate) unsafe fn text_list<'a>(data: *const u8, lens: *const usize, count: usize, what: &str) -> Result<Vec<&'a str>> {
-    list(data, lens, count, what)?.into_iter().map(|b| std::str::from_utf8(b).map_err(|_| Error::validation(format!("an item of {what} is not valid UTF-8")))).collect()
+pub(crate) unsafe fn text_list<'a>(
+    data: *const u8,
+    lens: *const usize,
+    count: usize,
+    what: &str,
+) -> Result<Vec<&'a str>> {
+    list(data, lens, count, what)?
+        .into_iter()
+        .map(|b| {
+            std::str::from_utf8(b)
+                .map_err(|_| Error::validation(format!("an item of {what} is not valid UTF-8")))
+        })
+        .collect()
 }
 
 /// A string list for a boolean query (non-UTF-8 items become U+FFFD, see [`lossy`]).
 ///
 /// # Safety
 /// As [`list`].
-pub(crate) unsafe fn lossy_list<'a>(data: *const u8, lens: *const usize, count: usize) -> Option<Vec<std::borrow::Cow<'a, str>>> {
-    list(data, lens, count, "list").ok().map(|v| v.into_iter().map(String::from_utf8_lossy).collect())
+pub(crate) unsafe fn lossy_list<'a>(
+    data: *const u8,
+    lens: *const usize,
+    count: usize,
+) -> Option<Vec<std::borrow::Cow<'a, str>>> {
+    list(data, lens, count, "list")
+        .ok()
+        .map(|v| v.into_iter().map(String::from_utf8_lossy).collect())
 }
 
 /// A handle argument (`VALIDATION_ERROR` when NULL).
@@ -195,7 +246,8 @@ pub(crate) unsafe fn lossy_list<'a>(data: *const u8, lens: *const usize, count: 
 /// # Safety
 /// `p` must be NULL or a live handle of this type.
 pub(crate) unsafe fn handle<'a, T>(p: *const T, what: &str) -> Result<&'a T> {
-    p.as_ref().ok_or_else(|| Error::validation(format!("{what} is NULL")))
+    p.as_ref()
+        .ok_or_else(|| Error::validation(format!("{what} is NULL")))
 }
 
 /// Stores a result (`VALIDATION_ERROR` when the out-pointer is NULL; the value is dropped).
@@ -204,7 +256,9 @@ pub(crate) unsafe fn handle<'a, T>(p: *const T, what: &str) -> Result<&'a T> {
 /// `out` must be NULL or valid for a write of `T`.
 pub(crate) unsafe fn put<T>(out: *mut T, v: T, what: &str) -> Result<()> {
     if out.is_null() {
-        return Err(Error::validation(format!("{what} (the out-parameter) is NULL")));
+        return Err(Error::validation(format!(
+            "{what} (the out-parameter) is NULL"
+        )));
     }
     out.write(v);
     Ok(())
@@ -248,7 +302,10 @@ pub unsafe extern "C" fn warden_error_free(error: *mut WardenError) {
 pub unsafe extern "C" fn warden_bytes_free(bytes: WardenBytes) {
     value((), || {
         if !bytes.ptr.is_null() {
-            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(bytes.ptr, bytes.len + 1)));
+            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
+                bytes.ptr,
+                bytes.len + 1,
+            )));
         }
     })
 }

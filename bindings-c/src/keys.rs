@@ -1,7 +1,9 @@
 //! Keys and key sets: constructors, exports, and the one asynchronous call of the token API,
 //! `warden_keyset_fetch` (callback + `uintptr_t user_data`, called exactly once).
 
-use crate::ffi::{bytes, call, clear, handle, new_error, opt_text, put, text, value, WardenBytes, WardenError};
+use crate::ffi::{
+    bytes, call, clear, handle, new_error, opt_text, put, text, value, WardenBytes, WardenError,
+};
 use std::ffi::c_char;
 use warden_core::{Alg, Error, Key, KeySet};
 
@@ -39,11 +41,18 @@ pub type WardenUserData = usize;
 
 /// Receives the result of `warden_keyset_fetch`: exactly one of `keyset` and `error` is not
 /// NULL, and the callback owns it (`warden_keyset_free` / `warden_error_free`).
-pub type WardenKeySetCallback = Option<unsafe extern "C" fn(user_data: WardenUserData, keyset: *mut WardenKeySet, error: *mut WardenError)>;
+pub type WardenKeySetCallback = Option<
+    unsafe extern "C" fn(
+        user_data: WardenUserData,
+        keyset: *mut WardenKeySet,
+        error: *mut WardenError,
+    ),
+>;
 
 /// Receives the result of an asynchronous call that returns nothing: `error` is NULL on
 /// success, otherwise owned by the callback (`warden_error_free`).
-pub type WardenDoneCallback = Option<unsafe extern "C" fn(user_data: WardenUserData, error: *mut WardenError)>;
+pub type WardenDoneCallback =
+    Option<unsafe extern "C" fn(user_data: WardenUserData, error: *mut WardenError)>;
 
 fn boxed<T>(v: T) -> *mut T {
     Box::into_raw(Box::new(v))
@@ -56,66 +65,147 @@ fn boxed<T>(v: T) -> *mut T {
 /// # Safety
 /// Every `(ptr, len)` pair must be readable; `out` valid for a write; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_hs256_hex(secret_hex: *const u8, secret_hex_len: usize, kid: *const u8, kid_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_hs256_hex(
+    secret_hex: *const u8,
+    secret_hex_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
-        let k = Key::hs256_hex(text(secret_hex, secret_hex_len, "secret_hex")?, opt_text(kid, kid_len, "kid")?)?;
+        let k = Key::hs256_hex(
+            text(secret_hex, secret_hex_len, "secret_hex")?,
+            opt_text(kid, kid_len, "kid")?,
+        )?;
         put(out, boxed(WardenKey(k)), "out")
     })
 }
 
-/// `Key.hs256_bytes(secret, kid)`: at least 32 raw bytes. Ownership as `warden_key_hs256_hex`.
+/// `Key.hs256_bytes(secret, kid)`: at least 32 raw bytes. On success `*out` is a new key owned by the caller
+/// (`warden_key_free`).
 ///
 /// # Safety
 /// As `warden_key_hs256_hex`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_hs256_bytes(secret: *const u8, secret_len: usize, kid: *const u8, kid_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_hs256_bytes(
+    secret: *const u8,
+    secret_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
-        let k = Key::hs256_bytes(bytes(secret, secret_len, "secret")?, opt_text(kid, kid_len, "kid")?)?;
+        let k = Key::hs256_bytes(
+            bytes(secret, secret_len, "secret")?,
+            opt_text(kid, kid_len, "kid")?,
+        )?;
         put(out, boxed(WardenKey(k)), "out")
     })
 }
 
-/// `Key.generate_ed25519(kid)`: a new random Ed25519 key pair. Ownership as
-/// `warden_key_hs256_hex`.
+/// `Key.generate_ed25519(kid)`: a new random Ed25519 key pair. On success `*out` is a new key owned by
+/// the caller (`warden_key_free`).
 ///
 /// # Safety
 /// As `warden_key_hs256_hex`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_generate_ed25519(kid: *const u8, kid_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_generate_ed25519(
+    kid: *const u8,
+    kid_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, boxed(WardenKey(Key::generate_ed25519(opt_text(kid, kid_len, "kid")?)?)), "out"))
+    call(err, || {
+        put(
+            out,
+            boxed(WardenKey(Key::generate_ed25519(opt_text(
+                kid, kid_len, "kid",
+            )?)?)),
+            "out",
+        )
+    })
 }
 
-/// `Key.generate_es256(kid)`: a new random P-256 key pair. Ownership as `warden_key_hs256_hex`.
+/// `Key.generate_es256(kid)`: a new random P-256 key pair. On success `*out` is a new key owned by the caller
+/// (`warden_key_free`).
 ///
 /// # Safety
 /// As `warden_key_hs256_hex`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_generate_es256(kid: *const u8, kid_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_generate_es256(
+    kid: *const u8,
+    kid_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, boxed(WardenKey(Key::generate_es256(opt_text(kid, kid_len, "kid")?)?)), "out"))
+    call(err, || {
+        put(
+            out,
+            boxed(WardenKey(Key::generate_es256(opt_text(
+                kid, kid_len, "kid",
+            )?)?)),
+            "out",
+        )
+    })
 }
 
-/// `Key.from_jwk(json)`. Ownership as `warden_key_hs256_hex`.
+/// `Key.from_jwk(json)`. On success `*out` is a new key owned by the caller
+/// (`warden_key_free`).
 ///
 /// # Safety
 /// As `warden_key_hs256_hex`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_from_jwk(jwk_json: *const u8, jwk_json_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_from_jwk(
+    jwk_json: *const u8,
+    jwk_json_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, boxed(WardenKey(Key::from_jwk(text(jwk_json, jwk_json_len, "jwk_json")?)?)), "out"))
+    call(err, || {
+        put(
+            out,
+            boxed(WardenKey(Key::from_jwk(text(
+                jwk_json,
+                jwk_json_len,
+                "jwk_json",
+            )?)?)),
+            "out",
+        )
+    })
 }
 
-/// `Key.from_pem(pem, kid)`. Ownership as `warden_key_hs256_hex`.
+/// `Key.from_pem(pem, kid)`. On success `*out` is a new key owned by the caller
+/// (`warden_key_free`).
 ///
 /// # Safety
 /// As `warden_key_hs256_hex`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_from_pem(pem: *const u8, pem_len: usize, kid: *const u8, kid_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_from_pem(
+    pem: *const u8,
+    pem_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, boxed(WardenKey(Key::from_pem(text(pem, pem_len, "pem")?, opt_text(kid, kid_len, "kid")?)?)), "out"))
+    call(err, || {
+        put(
+            out,
+            boxed(WardenKey(Key::from_pem(
+                text(pem, pem_len, "pem")?,
+                opt_text(kid, kid_len, "kid")?,
+            )?)),
+            "out",
+        )
+    })
 }
 
 /// The algorithm of a key (a `WardenAlg` value), or 0 when `key` is NULL. Borrows `key`.
@@ -124,7 +214,11 @@ pub unsafe extern "C" fn warden_key_from_pem(pem: *const u8, pem_len: usize, kid
 /// `key` must be NULL or a live key.
 #[no_mangle]
 pub unsafe extern "C" fn warden_key_alg(key: *const WardenKey) -> i32 {
-    value(0, || key.as_ref().map(|k| WardenAlg::from_core(k.0.alg()) as i32).unwrap_or(0))
+    value(0, || {
+        key.as_ref()
+            .map(|k| WardenAlg::from_core(k.0.alg()) as i32)
+            .unwrap_or(0)
+    })
 }
 
 /// The JOSE name of a `WardenAlg` value (`"HS256"`, `"EdDSA"`, `"ES256"`; static storage), or
@@ -155,11 +249,21 @@ pub unsafe extern "C" fn warden_key_has_private(key: *const WardenKey) -> bool {
 /// # Safety
 /// `key` NULL or live; `kid` valid for a write; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_kid(key: *const WardenKey, kid: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_kid(
+    key: *const WardenKey,
+    kid: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(kid, WardenBytes::NONE);
     call(err, || {
         let k = handle(key, "key")?;
-        put(kid, k.0.kid().map(|s| WardenBytes::from_string(s.to_string())).unwrap_or(WardenBytes::NONE), "kid")
+        put(
+            kid,
+            k.0.kid()
+                .map(|s| WardenBytes::from_string(s.to_string()))
+                .unwrap_or(WardenBytes::NONE),
+            "kid",
+        )
     })
 }
 
@@ -169,9 +273,19 @@ pub unsafe extern "C" fn warden_key_kid(key: *const WardenKey, kid: *mut WardenB
 /// # Safety
 /// As `warden_key_kid`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_public_jwk(key: *const WardenKey, jwk_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_public_jwk(
+    key: *const WardenKey,
+    jwk_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(jwk_json, WardenBytes::NONE);
-    call(err, || put(jwk_json, WardenBytes::from_string(handle(key, "key")?.0.public_jwk()?), "jwk_json"))
+    call(err, || {
+        put(
+            jwk_json,
+            WardenBytes::from_string(handle(key, "key")?.0.public_jwk()?),
+            "jwk_json",
+        )
+    })
 }
 
 /// `key.to_jwk(include_private)` as JSON text (`*jwk_json` owned by the caller). Borrows `key`.
@@ -179,9 +293,20 @@ pub unsafe extern "C" fn warden_key_public_jwk(key: *const WardenKey, jwk_json: 
 /// # Safety
 /// As `warden_key_kid`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_to_jwk(key: *const WardenKey, include_private: bool, jwk_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_to_jwk(
+    key: *const WardenKey,
+    include_private: bool,
+    jwk_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(jwk_json, WardenBytes::NONE);
-    call(err, || put(jwk_json, WardenBytes::from_string(handle(key, "key")?.0.to_jwk(include_private)?), "jwk_json"))
+    call(err, || {
+        put(
+            jwk_json,
+            WardenBytes::from_string(handle(key, "key")?.0.to_jwk(include_private)?),
+            "jwk_json",
+        )
+    })
 }
 
 /// `key.to_pem(include_private)` (`*pem` owned by the caller). Borrows `key`.
@@ -189,9 +314,20 @@ pub unsafe extern "C" fn warden_key_to_jwk(key: *const WardenKey, include_privat
 /// # Safety
 /// As `warden_key_kid`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_to_pem(key: *const WardenKey, include_private: bool, pem: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_to_pem(
+    key: *const WardenKey,
+    include_private: bool,
+    pem: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(pem, WardenBytes::NONE);
-    call(err, || put(pem, WardenBytes::from_string(handle(key, "key")?.0.to_pem(include_private)?), "pem"))
+    call(err, || {
+        put(
+            pem,
+            WardenBytes::from_string(handle(key, "key")?.0.to_pem(include_private)?),
+            "pem",
+        )
+    })
 }
 
 /// `key.public_key()`: the same key without its private part (a new handle owned by the
@@ -200,9 +336,19 @@ pub unsafe extern "C" fn warden_key_to_pem(key: *const WardenKey, include_privat
 /// # Safety
 /// `key` NULL or live; `out` valid for a write; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_key_public_key(key: *const WardenKey, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_key_public_key(
+    key: *const WardenKey,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, boxed(WardenKey(handle(key, "key")?.0.public_key())), "out"))
+    call(err, || {
+        put(
+            out,
+            boxed(WardenKey(handle(key, "key")?.0.public_key())),
+            "out",
+        )
+    })
 }
 
 /// Frees a key. NULL-safe. Handles built from it (key sets, verifiers, orchestrators) keep
@@ -226,26 +372,54 @@ pub unsafe extern "C" fn warden_key_free(key: *mut WardenKey) {
 /// # Safety
 /// `keys` must hold `count` pointers to live keys; `out` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_new(keys: *const *const WardenKey, count: usize, out: *mut *mut WardenKeySet, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_new(
+    keys: *const *const WardenKey,
+    count: usize,
+    out: *mut *mut WardenKeySet,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
         if count > crate::ffi::WARDEN_MAX_LIST_ITEMS {
             return Err(Error::validation("too many keys"));
         }
-        let ptrs: &[*const WardenKey] = if count == 0 { &[] } else { std::slice::from_raw_parts(handle(keys, "keys")?, count) };
-        let list = ptrs.iter().map(|p| handle(*p, "a key").map(|k| k.0.clone())).collect::<warden_core::Result<Vec<_>>>()?;
+        let ptrs: &[*const WardenKey] = if count == 0 {
+            &[]
+        } else {
+            std::slice::from_raw_parts(handle(keys, "keys")?, count)
+        };
+        let list = ptrs
+            .iter()
+            .map(|p| handle(*p, "a key").map(|k| k.0.clone()))
+            .collect::<warden_core::Result<Vec<_>>>()?;
         put(out, boxed(WardenKeySet(KeySet::new(list)?)), "out")
     })
 }
 
-/// `KeySet.from_jwks(json)`. Ownership as `warden_keyset_new`.
+/// `KeySet.from_jwks(json)`. On success `*out` is owned by the caller
+/// (`warden_keyset_free`).
 ///
 /// # Safety
 /// `(jwks_json, jwks_json_len)` readable; `out` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_from_jwks(jwks_json: *const u8, jwks_json_len: usize, out: *mut *mut WardenKeySet, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_from_jwks(
+    jwks_json: *const u8,
+    jwks_json_len: usize,
+    out: *mut *mut WardenKeySet,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, boxed(WardenKeySet(KeySet::from_jwks(text(jwks_json, jwks_json_len, "jwks_json")?)?)), "out"))
+    call(err, || {
+        put(
+            out,
+            boxed(WardenKeySet(KeySet::from_jwks(text(
+                jwks_json,
+                jwks_json_len,
+                "jwks_json",
+            )?)?)),
+            "out",
+        )
+    })
 }
 
 /// The number of keys now in the set (0 for NULL). Borrows `keyset`.
@@ -263,11 +437,18 @@ pub unsafe extern "C" fn warden_keyset_len(keyset: *const WardenKeySet) -> usize
 /// # Safety
 /// `keyset` NULL or live; `out` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_key_at(keyset: *const WardenKeySet, index: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_key_at(
+    keyset: *const WardenKeySet,
+    index: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
         let snap = handle(keyset, "keyset")?.0.snapshot();
-        let k = snap.get(index).ok_or_else(|| Error::validation("key index out of range"))?;
+        let k = snap
+            .get(index)
+            .ok_or_else(|| Error::validation("key index out of range"))?;
         put(out, boxed(WardenKey(k.clone())), "out")
     })
 }
@@ -278,11 +459,22 @@ pub unsafe extern "C" fn warden_keyset_key_at(keyset: *const WardenKeySet, index
 /// # Safety
 /// As `warden_keyset_key_at`; `(kid, kid_len)` readable.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_get(keyset: *const WardenKeySet, kid: *const u8, kid_len: usize, out: *mut *mut WardenKey, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_get(
+    keyset: *const WardenKeySet,
+    kid: *const u8,
+    kid_len: usize,
+    out: *mut *mut WardenKey,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
         let k = handle(keyset, "keyset")?.0.get(text(kid, kid_len, "kid")?);
-        put(out, k.map(|k| boxed(WardenKey(k))).unwrap_or(std::ptr::null_mut()), "out")
+        put(
+            out,
+            k.map(|k| boxed(WardenKey(k)))
+                .unwrap_or(std::ptr::null_mut()),
+            "out",
+        )
     })
 }
 
@@ -291,9 +483,19 @@ pub unsafe extern "C" fn warden_keyset_get(keyset: *const WardenKeySet, kid: *co
 /// # Safety
 /// `keyset` NULL or live; `jwks_json` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_to_public_jwks(keyset: *const WardenKeySet, jwks_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_to_public_jwks(
+    keyset: *const WardenKeySet,
+    jwks_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(jwks_json, WardenBytes::NONE);
-    call(err, || put(jwks_json, WardenBytes::from_string(handle(keyset, "keyset")?.0.to_public_jwks()), "jwks_json"))
+    call(err, || {
+        put(
+            jwks_json,
+            WardenBytes::from_string(handle(keyset, "keyset")?.0.to_public_jwks()),
+            "jwks_json",
+        )
+    })
 }
 
 /// The URL a fetched set came from (`*url` owned by the caller; `ptr` NULL for a set that was
@@ -302,9 +504,23 @@ pub unsafe extern "C" fn warden_keyset_to_public_jwks(keyset: *const WardenKeySe
 /// # Safety
 /// As `warden_keyset_to_public_jwks`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_url(keyset: *const WardenKeySet, url: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_url(
+    keyset: *const WardenKeySet,
+    url: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(url, WardenBytes::NONE);
-    call(err, || put(url, handle(keyset, "keyset")?.0.url().map(|u| WardenBytes::from_string(u.to_string())).unwrap_or(WardenBytes::NONE), "url"))
+    call(err, || {
+        put(
+            url,
+            handle(keyset, "keyset")?
+                .0
+                .url()
+                .map(|u| WardenBytes::from_string(u.to_string()))
+                .unwrap_or(WardenBytes::NONE),
+            "url",
+        )
+    })
 }
 
 /// Frees a key set. NULL-safe. Verifiers built from it keep their own reference.
@@ -329,7 +545,10 @@ struct Once<F: FnOnce(Result<R, Error>), R> {
 
 impl<F: FnOnce(Result<R, Error>), R> Once<F, R> {
     fn new(f: F) -> Self {
-        Once { f: Some(f), _r: std::marker::PhantomData }
+        Once {
+            f: Some(f),
+            _r: std::marker::PhantomData,
+        }
     }
     fn done(mut self, r: Result<R, Error>) {
         if let Some(f) = self.f.take() {
@@ -341,12 +560,19 @@ impl<F: FnOnce(Result<R, Error>), R> Once<F, R> {
 impl<F: FnOnce(Result<R, Error>), R> Drop for Once<F, R> {
     fn drop(&mut self) {
         if let Some(f) = self.f.take() {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(Err(Error::internal("the call was dropped before it finished (runtime shut down?)")))));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                f(Err(Error::internal(
+                    "the call was dropped before it finished (runtime shut down?)",
+                )))
+            }));
         }
     }
 }
 
-fn keyset_result(cb: unsafe extern "C" fn(WardenUserData, *mut WardenKeySet, *mut WardenError), user_data: WardenUserData) -> impl FnOnce(Result<KeySet, Error>) + Send + 'static {
+fn keyset_result(
+    cb: unsafe extern "C" fn(WardenUserData, *mut WardenKeySet, *mut WardenError),
+    user_data: WardenUserData,
+) -> impl FnOnce(Result<KeySet, Error>) + Send + 'static {
     move |r| {
         let (ks, e) = match r {
             Ok(ks) => (boxed(WardenKeySet(ks)), std::ptr::null_mut()),
@@ -359,16 +585,24 @@ fn keyset_result(cb: unsafe extern "C" fn(WardenUserData, *mut WardenKeySet, *mu
 
 /// `KeySet.fetch(url, ttl_seconds)`: fetches a JWKS (https, or http to a loopback host) on the
 /// core runtime. Returns false (and calls nothing) only when `callback` is NULL. Otherwise
-/// `callback(user_data, keyset, error)` is called **exactly once**, normally from a core
-/// runtime thread (from the thread that shuts the runtime down if that happens first, with
-/// `INTERNAL`). The callback owns what it receives. Errors: `VALIDATION_ERROR` (URL,
+/// `callback(user_data, keyset, error)` is called **exactly once**: normally from a core
+/// runtime thread; before this function returns when `url` cannot be read
+/// (`VALIDATION_ERROR`); from the thread that shuts the runtime down, with `INTERNAL`, if that
+/// happens first. The callback owns what it receives. Errors: `VALIDATION_ERROR` (URL,
 /// `ttl_seconds` outside 1..86400), `NETWORK_ERROR`, `TIMEOUT`, `INVALID_KEY`. The URL is
 /// copied before this function returns.
 ///
 /// # Safety
 /// `(url, url_len)` readable; `callback` callable from any thread; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_fetch(url: *const u8, url_len: usize, ttl_seconds: u64, callback: WardenKeySetCallback, user_data: WardenUserData, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_fetch(
+    url: *const u8,
+    url_len: usize,
+    ttl_seconds: u64,
+    callback: WardenKeySetCallback,
+    user_data: WardenUserData,
+    err: *mut *mut WardenError,
+) -> bool {
     let Some(cb) = callback else {
         return call(err, || Err(Error::validation("callback is NULL")));
     };
@@ -382,9 +616,12 @@ pub unsafe extern "C" fn warden_keyset_fetch(url: *const u8, url_len: usize, ttl
             }
         };
         let task = async move {
-            let inner = warden_core::runtime::spawn(async move { KeySet::fetch(&url, ttl_seconds).await });
+            let inner =
+                warden_core::runtime::spawn(async move { KeySet::fetch(&url, ttl_seconds).await });
             let r = match inner {
-                Ok(h) => h.await.unwrap_or_else(|_| Err(Error::internal("the fetch task panicked"))),
+                Ok(h) => h
+                    .await
+                    .unwrap_or_else(|_| Err(Error::internal("the fetch task panicked"))),
                 Err(e) => Err(e),
             };
             once.done(r);
@@ -402,7 +639,12 @@ pub unsafe extern "C" fn warden_keyset_fetch(url: *const u8, url_len: usize, ttl
 /// # Safety
 /// `keyset` NULL or live; `callback` callable from any thread; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_keyset_refresh(keyset: *const WardenKeySet, callback: WardenDoneCallback, user_data: WardenUserData, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_keyset_refresh(
+    keyset: *const WardenKeySet,
+    callback: WardenDoneCallback,
+    user_data: WardenUserData,
+    err: *mut *mut WardenError,
+) -> bool {
     let Some(cb) = callback else {
         return call(err, || Err(Error::validation("callback is NULL")));
     };
@@ -425,7 +667,9 @@ pub unsafe extern "C" fn warden_keyset_refresh(keyset: *const WardenKeySet, call
         let task = async move {
             let inner = warden_core::runtime::spawn(async move { ks.refresh().await });
             let r = match inner {
-                Ok(h) => h.await.unwrap_or_else(|_| Err(Error::internal("the refresh task panicked"))),
+                Ok(h) => h
+                    .await
+                    .unwrap_or_else(|_| Err(Error::internal("the refresh task panicked"))),
                 Err(e) => Err(e),
             };
             once.done(r);

@@ -5,7 +5,10 @@
 //! arguments, and treat non-UTF-8 text as an invalid scope (U+FFFD, which the grammar never
 //! accepts), so the core gives the same answer as for any other invalid input.
 
-use crate::ffi::{call, clear, handle, lossy, lossy_list, put, query, text, text_list, value, WardenBytes, WardenError};
+use crate::ffi::{
+    call, clear, handle, lossy, lossy_list, put, query, text, text_list, value, WardenBytes,
+    WardenError,
+};
 use warden_core::json::Json;
 use warden_core::{scope, RateSpec, ScopeSet};
 
@@ -23,12 +26,23 @@ fn str_array(items: impl IntoIterator<Item = String>) -> WardenBytes {
 /// # Safety
 /// `(claim, claim_len)` readable; `tokens_json` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_parse_scopes(claim: *const u8, claim_len: usize, tokens_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_parse_scopes(
+    claim: *const u8,
+    claim_len: usize,
+    tokens_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(tokens_json, WardenBytes::NONE);
-    call(err, || put(tokens_json, str_array(warden_core::parse_scopes(text(claim, claim_len, "claim")?)?), "tokens_json"))
+    call(err, || {
+        put(
+            tokens_json,
+            str_array(warden_core::parse_scopes(text(claim, claim_len, "claim")?)?),
+            "tokens_json",
+        )
+    })
 }
 
-/// `is_valid_scope(claim)`.
+/// `is_valid_scope(claim)`. Borrows its argument; nothing to free.
 ///
 /// # Safety
 /// `(claim, claim_len)` readable.
@@ -38,39 +52,69 @@ pub unsafe extern "C" fn warden_is_valid_scope(claim: *const u8, claim_len: usiz
 }
 
 /// `check_scope(required, granted)`: true iff some entry of `granted` allows `required`.
+/// Borrows its arguments; nothing to free.
 ///
 /// # Safety
 /// `(required, required_len)` readable; the list as described in this module.
 #[no_mangle]
-pub unsafe extern "C" fn warden_check_scope(required: *const u8, required_len: usize, granted_data: *const u8, granted_lens: *const usize, granted_count: usize) -> bool {
-    query(|| match (lossy(required, required_len), lossy_list(granted_data, granted_lens, granted_count)) {
-        (Some(r), Some(g)) => warden_core::check_scope(&r, &g),
-        _ => false,
+pub unsafe extern "C" fn warden_check_scope(
+    required: *const u8,
+    required_len: usize,
+    granted_data: *const u8,
+    granted_lens: *const usize,
+    granted_count: usize,
+) -> bool {
+    query(|| {
+        match (
+            lossy(required, required_len),
+            lossy_list(granted_data, granted_lens, granted_count),
+        ) {
+            (Some(r), Some(g)) => warden_core::check_scope(&r, &g),
+            _ => false,
+        }
     })
 }
 
-/// `matches_wildcard(name, pattern)`.
+/// `matches_wildcard(name, pattern)`. Borrows its arguments; nothing to free.
 ///
 /// # Safety
 /// Both `(ptr, len)` pairs readable.
 #[no_mangle]
-pub unsafe extern "C" fn warden_matches_wildcard(name: *const u8, name_len: usize, pattern: *const u8, pattern_len: usize) -> bool {
-    query(|| match (lossy(name, name_len), lossy(pattern, pattern_len)) {
-        (Some(n), Some(p)) => warden_core::matches_wildcard(&n, &p),
-        _ => false,
-    })
+pub unsafe extern "C" fn warden_matches_wildcard(
+    name: *const u8,
+    name_len: usize,
+    pattern: *const u8,
+    pattern_len: usize,
+) -> bool {
+    query(
+        || match (lossy(name, name_len), lossy(pattern, pattern_len)) {
+            (Some(n), Some(p)) => warden_core::matches_wildcard(&n, &p),
+            _ => false,
+        },
+    )
 }
 
 /// `covers(parents, child)`: true iff one parent pattern matches every concrete scope the
-/// child pattern can match.
+/// child pattern can match. Borrows its arguments; nothing to free.
 ///
 /// # Safety
 /// The list as described in this module; `(child, child_len)` readable.
 #[no_mangle]
-pub unsafe extern "C" fn warden_covers(parents_data: *const u8, parents_lens: *const usize, parents_count: usize, child: *const u8, child_len: usize) -> bool {
-    query(|| match (lossy_list(parents_data, parents_lens, parents_count), lossy(child, child_len)) {
-        (Some(p), Some(c)) => scope::covers(&p, &c),
-        _ => false,
+pub unsafe extern "C" fn warden_covers(
+    parents_data: *const u8,
+    parents_lens: *const usize,
+    parents_count: usize,
+    child: *const u8,
+    child_len: usize,
+) -> bool {
+    query(|| {
+        match (
+            lossy_list(parents_data, parents_lens, parents_count),
+            lossy(child, child_len),
+        ) {
+            (Some(p), Some(c)) => scope::covers(&p, &c),
+            _ => false,
+        }
     })
 }
 
@@ -98,7 +142,11 @@ pub unsafe extern "C" fn warden_build_scope_string(
         let tools = text_list(tools_data, tools_lens, tools_count, "tools")?;
         let skills = text_list(skills_data, skills_lens, skills_count, "skills")?;
         let extra = text_list(extra_data, extra_lens, extra_count, "extra")?;
-        put(scope_out, WardenBytes::from_string(warden_core::build_scope_string(&tools, &skills, &extra)?), "scope")
+        put(
+            scope_out,
+            WardenBytes::from_string(warden_core::build_scope_string(&tools, &skills, &extra)?),
+            "scope",
+        )
     })
 }
 
@@ -108,37 +156,72 @@ pub unsafe extern "C" fn warden_build_scope_string(
 /// # Safety
 /// The list as described in this module; `out` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_scope_set_new(patterns_data: *const u8, patterns_lens: *const usize, patterns_count: usize, out: *mut *mut WardenScopeSet, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_scope_set_new(
+    patterns_data: *const u8,
+    patterns_lens: *const usize,
+    patterns_count: usize,
+    out: *mut *mut WardenScopeSet,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
         let p = text_list(patterns_data, patterns_lens, patterns_count, "patterns")?;
-        put(out, Box::into_raw(Box::new(WardenScopeSet(ScopeSet::new(&p)?))), "out")
+        put(
+            out,
+            Box::into_raw(Box::new(WardenScopeSet(ScopeSet::new(&p)?))),
+            "out",
+        )
     })
 }
 
 /// `ScopeSet` with `check_scope` semantics: invalid entries are kept in `patterns` but grant
-/// nothing. Ownership as `warden_scope_set_new`.
+/// nothing. On success `*out` is owned by the caller
+/// (`warden_scope_set_free`).
 ///
 /// # Safety
 /// As `warden_scope_set_new`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_scope_set_new_lenient(patterns_data: *const u8, patterns_lens: *const usize, patterns_count: usize, out: *mut *mut WardenScopeSet, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_scope_set_new_lenient(
+    patterns_data: *const u8,
+    patterns_lens: *const usize,
+    patterns_count: usize,
+    out: *mut *mut WardenScopeSet,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
         let p = text_list(patterns_data, patterns_lens, patterns_count, "patterns")?;
-        put(out, Box::into_raw(Box::new(WardenScopeSet(ScopeSet::lenient(&p)))), "out")
+        put(
+            out,
+            Box::into_raw(Box::new(WardenScopeSet(ScopeSet::lenient(&p)))),
+            "out",
+        )
     })
 }
 
 /// `ScopeSet.from_claim(claim)`: a set from a space-separated scope claim; `INVALID_SCOPE` for
-/// an invalid claim. Ownership as `warden_scope_set_new`.
+/// an invalid claim. On success `*out` is owned by the caller
+/// (`warden_scope_set_free`).
 ///
 /// # Safety
 /// `(claim, claim_len)` readable; `out` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_scope_set_from_claim(claim: *const u8, claim_len: usize, out: *mut *mut WardenScopeSet, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_scope_set_from_claim(
+    claim: *const u8,
+    claim_len: usize,
+    out: *mut *mut WardenScopeSet,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
-    call(err, || put(out, Box::into_raw(Box::new(WardenScopeSet(ScopeSet::from_claim(text(claim, claim_len, "claim")?)?))), "out"))
+    call(err, || {
+        put(
+            out,
+            Box::into_raw(Box::new(WardenScopeSet(ScopeSet::from_claim(text(
+                claim, claim_len, "claim",
+            )?)?))),
+            "out",
+        )
+    })
 }
 
 /// `set.allows(required)`: the same answer as `check_scope(required, patterns)`. Borrows
@@ -147,7 +230,11 @@ pub unsafe extern "C" fn warden_scope_set_from_claim(claim: *const u8, claim_len
 /// # Safety
 /// `set` NULL or live; `(required, required_len)` readable.
 #[no_mangle]
-pub unsafe extern "C" fn warden_scope_set_allows(set: *const WardenScopeSet, required: *const u8, required_len: usize) -> bool {
+pub unsafe extern "C" fn warden_scope_set_allows(
+    set: *const WardenScopeSet,
+    required: *const u8,
+    required_len: usize,
+) -> bool {
     query(|| match (set.as_ref(), lossy(required, required_len)) {
         (Some(s), Some(r)) => s.0.allows(&r),
         _ => false,
@@ -159,14 +246,18 @@ pub unsafe extern "C" fn warden_scope_set_allows(set: *const WardenScopeSet, req
 /// # Safety
 /// As `warden_scope_set_allows`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_scope_set_covers(set: *const WardenScopeSet, pattern: *const u8, pattern_len: usize) -> bool {
+pub unsafe extern "C" fn warden_scope_set_covers(
+    set: *const WardenScopeSet,
+    pattern: *const u8,
+    pattern_len: usize,
+) -> bool {
     query(|| match (set.as_ref(), lossy(pattern, pattern_len)) {
         (Some(s), Some(p)) => s.0.covers(&p),
         _ => false,
     })
 }
 
-/// The number of patterns (0 for NULL).
+/// The number of patterns (0 for NULL). Borrows `set`.
 ///
 /// # Safety
 /// `set` NULL or live.
@@ -180,9 +271,19 @@ pub unsafe extern "C" fn warden_scope_set_len(set: *const WardenScopeSet) -> usi
 /// # Safety
 /// `set` NULL or live; `patterns_json` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_scope_set_patterns(set: *const WardenScopeSet, patterns_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_scope_set_patterns(
+    set: *const WardenScopeSet,
+    patterns_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(patterns_json, WardenBytes::NONE);
-    call(err, || put(patterns_json, str_array(handle(set, "set")?.0.patterns().to_vec()), "patterns_json"))
+    call(err, || {
+        put(
+            patterns_json,
+            str_array(handle(set, "set")?.0.patterns().to_vec()),
+            "patterns_json",
+        )
+    })
 }
 
 /// Frees a scope set. NULL-safe.
@@ -199,12 +300,18 @@ pub unsafe extern "C" fn warden_scope_set_free(set: *mut WardenScopeSet) {
 }
 
 /// `RateSpec.parse(spec)`: `*count` and `*window_seconds` on success, `INVALID_RATE_SPEC`
-/// otherwise.
+/// otherwise. Borrows `spec`; the results are plain integers (nothing to free).
 ///
 /// # Safety
 /// `(spec, spec_len)` readable; `count`, `window_seconds` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_rate_spec_parse(spec: *const u8, spec_len: usize, count: *mut u32, window_seconds: *mut u32, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_rate_spec_parse(
+    spec: *const u8,
+    spec_len: usize,
+    count: *mut u32,
+    window_seconds: *mut u32,
+    err: *mut *mut WardenError,
+) -> bool {
     call(err, || {
         let r = RateSpec::parse(text(spec, spec_len, "spec")?)?;
         put(count, r.count, "count")?;

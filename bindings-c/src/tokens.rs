@@ -2,7 +2,9 @@
 //! caller's buffer), `validate_token`, `inspect_token`, both forms of `issue_token`, and the
 //! claims helpers that take the claims JSON back.
 
-use crate::ffi::{bytes, call, clear, handle, lossy, opt_text, put, query, text, WardenBytes, WardenError};
+use crate::ffi::{
+    bytes, call, clear, handle, lossy, opt_text, put, query, text, WardenBytes, WardenError,
+};
 use crate::keys::{WardenKey, WardenKeySet};
 use warden_core::ati::validate_token_bytes;
 use warden_core::json::Json;
@@ -16,7 +18,8 @@ pub struct WardenVerifier(pub(crate) Verifier);
 const ARG_DEPTH: usize = 130;
 
 fn parse_json(b: &[u8], what: &str) -> Result<Json> {
-    Json::parse_with_depth(b, ARG_DEPTH).map_err(|e| Error::validation(format!("{what} is not valid JSON: {e}")))
+    Json::parse_with_depth(b, ARG_DEPTH)
+        .map_err(|e| Error::validation(format!("{what} is not valid JSON: {e}")))
 }
 
 fn claims_json(c: &Claims) -> String {
@@ -56,12 +59,25 @@ thread_local! {
 /// # Safety
 /// `keyset` NULL or live; `(options_json, len)` readable; `out` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_verifier_new(keyset: *const WardenKeySet, options_json: *const u8, options_json_len: usize, out: *mut *mut WardenVerifier, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_verifier_new(
+    keyset: *const WardenKeySet,
+    options_json: *const u8,
+    options_json_len: usize,
+    out: *mut *mut WardenVerifier,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(out, std::ptr::null_mut());
     call(err, || {
         let ks = handle(keyset, "keyset")?.0.clone();
-        let opts = VerifierOptions::from_json(&parse_json(bytes(options_json, options_json_len, "options_json")?, "options_json")?)?;
-        put(out, Box::into_raw(Box::new(WardenVerifier(Verifier::new(ks, opts)?))), "out")
+        let opts = VerifierOptions::from_json(&parse_json(
+            bytes(options_json, options_json_len, "options_json")?,
+            "options_json",
+        )?)?;
+        put(
+            out,
+            Box::into_raw(Box::new(WardenVerifier(Verifier::new(ks, opts)?))),
+            "out",
+        )
     })
 }
 
@@ -77,23 +93,48 @@ pub unsafe extern "C" fn warden_verifier_new(keyset: *const WardenKeySet, option
 /// `verifier` NULL or live; `(token, token_len)` readable; `buf` writable for `buf_cap` bytes;
 /// `claims_len`, `overflow` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_verifier_verify(verifier: *const WardenVerifier, token: *const u8, token_len: usize, buf: *mut u8, buf_cap: usize, claims_len: *mut usize, overflow: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_verifier_verify(
+    verifier: *const WardenVerifier,
+    token: *const u8,
+    token_len: usize,
+    buf: *mut u8,
+    buf_cap: usize,
+    claims_len: *mut usize,
+    overflow: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(overflow, WardenBytes::NONE);
     call(err, || {
         let v = handle(verifier, "verifier")?;
+        if claims_len.is_null() || overflow.is_null() {
+            // Checked first: a one-time verifier must not consume a jti it cannot report.
+            return Err(Error::validation(
+                "claims_len and overflow must not be NULL",
+            ));
+        }
         let claims = v.0.verify_bytes(bytes(token, token_len, "token")?)?;
         SCRATCH.with(|cell| {
-            let mut scratch = cell.try_borrow_mut().map_err(|_| Error::internal("re-entrant verify"))?;
+            let mut scratch = cell
+                .try_borrow_mut()
+                .map_err(|_| Error::internal("re-entrant verify"))?;
             scratch.clear();
             write_claims(&claims, &mut scratch);
             let n = scratch.len();
             put(claims_len, n, "claims_len")?;
-            if n <= buf_cap && !buf.is_null() {
+            let r = if n <= buf_cap && !buf.is_null() {
                 std::ptr::copy_nonoverlapping(scratch.as_ptr(), buf, n);
                 Ok(())
             } else {
-                put(overflow, WardenBytes::from_vec(scratch.as_bytes().to_vec()), "overflow")
+                put(
+                    overflow,
+                    WardenBytes::from_vec(scratch.as_bytes().to_vec()),
+                    "overflow",
+                )
+            };
+            if scratch.capacity() > 1 << 16 {
+                *scratch = String::new();
             }
+            r
         })
     })
 }
@@ -104,11 +145,23 @@ pub unsafe extern "C" fn warden_verifier_verify(verifier: *const WardenVerifier,
 /// # Safety
 /// As `warden_verifier_verify`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_verifier_verify_json(verifier: *const WardenVerifier, token: *const u8, token_len: usize, claims_json_out: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_verifier_verify_json(
+    verifier: *const WardenVerifier,
+    token: *const u8,
+    token_len: usize,
+    claims_json_out: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(claims_json_out, WardenBytes::NONE);
     call(err, || {
-        let claims = handle(verifier, "verifier")?.0.verify_bytes(bytes(token, token_len, "token")?)?;
-        put(claims_json_out, WardenBytes::from_string(claims_json(&claims)), "claims_json")
+        let claims = handle(verifier, "verifier")?
+            .0
+            .verify_bytes(bytes(token, token_len, "token")?)?;
+        put(
+            claims_json_out,
+            WardenBytes::from_string(claims_json(&claims)),
+            "claims_json",
+        )
     })
 }
 
@@ -118,16 +171,30 @@ pub unsafe extern "C" fn warden_verifier_verify_json(verifier: *const WardenVeri
 /// # Safety
 /// `verifier` NULL or live; `(jti, jti_len)` readable; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_verifier_revoke(verifier: *const WardenVerifier, jti: *const u8, jti_len: usize, err: *mut *mut WardenError) -> bool {
-    call(err, || handle(verifier, "verifier")?.0.revoke(text(jti, jti_len, "jti")?))
+pub unsafe extern "C" fn warden_verifier_revoke(
+    verifier: *const WardenVerifier,
+    jti: *const u8,
+    jti_len: usize,
+    err: *mut *mut WardenError,
+) -> bool {
+    call(err, || {
+        handle(verifier, "verifier")?
+            .0
+            .revoke(text(jti, jti_len, "jti")?)
+    })
 }
 
 /// True if `jti` was revoked on this verifier (false for NULL or unreadable arguments).
+/// Borrows its arguments; nothing to free.
 ///
 /// # Safety
 /// `verifier` NULL or live; `(jti, jti_len)` readable.
 #[no_mangle]
-pub unsafe extern "C" fn warden_verifier_is_revoked(verifier: *const WardenVerifier, jti: *const u8, jti_len: usize) -> bool {
+pub unsafe extern "C" fn warden_verifier_is_revoked(
+    verifier: *const WardenVerifier,
+    jti: *const u8,
+    jti_len: usize,
+) -> bool {
     query(|| match (verifier.as_ref(), lossy(jti, jti_len)) {
         (Some(v), Some(j)) => v.0.is_revoked(&j),
         _ => false,
@@ -181,8 +248,16 @@ pub unsafe extern "C" fn warden_validate_token(
             args.leeway = *l;
         }
         args.now = now.as_ref().copied();
-        let claims = validate_token_bytes(bytes(token, token_len, "token")?, text(secret_hex, secret_hex_len, "secret_hex")?, &args)?;
-        put(claims_json_out, WardenBytes::from_string(claims_json(&claims)), "claims_json")
+        let claims = validate_token_bytes(
+            bytes(token, token_len, "token")?,
+            text(secret_hex, secret_hex_len, "secret_hex")?,
+            &args,
+        )?;
+        put(
+            claims_json_out,
+            WardenBytes::from_string(claims_json(&claims)),
+            "claims_json",
+        )
     })
 }
 
@@ -192,11 +267,20 @@ pub unsafe extern "C" fn warden_validate_token(
 /// # Safety
 /// `(token, token_len)` readable; `claims_json` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_inspect_token(token: *const u8, token_len: usize, claims_json_out: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_inspect_token(
+    token: *const u8,
+    token_len: usize,
+    claims_json_out: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(claims_json_out, WardenBytes::NONE);
     call(err, || {
         let claims = token::inspect(bytes(token, token_len, "token")?)?;
-        put(claims_json_out, WardenBytes::from_string(claims_json(&claims)), "claims_json")
+        put(
+            claims_json_out,
+            WardenBytes::from_string(claims_json(&claims)),
+            "claims_json",
+        )
     })
 }
 
@@ -208,12 +292,23 @@ pub unsafe extern "C" fn warden_inspect_token(token: *const u8, token_len: usize
 /// # Safety
 /// Every `(ptr, len)` readable; `token` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_issue_token(secret_hex: *const u8, secret_hex_len: usize, args_json: *const u8, args_json_len: usize, token_out: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_issue_token(
+    secret_hex: *const u8,
+    secret_hex_len: usize,
+    args_json: *const u8,
+    args_json_len: usize,
+    token_out: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(token_out, WardenBytes::NONE);
     call(err, || {
         let secret = text(secret_hex, secret_hex_len, "secret_hex")?;
         let args = parse_json(bytes(args_json, args_json_len, "args_json")?, "args_json")?;
-        put(token_out, WardenBytes::from_string(warden_core::issue_token_json(secret, &args)?), "token")
+        put(
+            token_out,
+            WardenBytes::from_string(warden_core::issue_token_json(secret, &args)?),
+            "token",
+        )
     })
 }
 
@@ -225,17 +320,34 @@ pub unsafe extern "C" fn warden_issue_token(secret_hex: *const u8, secret_hex_le
 /// `key` NULL or live; `(claims_json, len)` readable; `now` NULL or readable; `token` valid;
 /// `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_issue_token_with_key(key: *const WardenKey, claims_json_in: *const u8, claims_json_len: usize, now: *const i64, token_out: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_issue_token_with_key(
+    key: *const WardenKey,
+    claims_json_in: *const u8,
+    claims_json_len: usize,
+    now: *const i64,
+    token_out: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(token_out, WardenBytes::NONE);
     call(err, || {
         let k = handle(key, "key")?;
-        let claims = Claims::from_json(parse_json(bytes(claims_json_in, claims_json_len, "claims_json")?, "claims_json")?)?;
-        put(token_out, WardenBytes::from_string(token::issue(&k.0, &claims, now.as_ref().copied())?), "token")
+        let claims = Claims::from_json(parse_json(
+            bytes(claims_json_in, claims_json_len, "claims_json")?,
+            "claims_json",
+        )?)?;
+        put(
+            token_out,
+            WardenBytes::from_string(token::issue(&k.0, &claims, now.as_ref().copied())?),
+            "token",
+        )
     })
 }
 
 unsafe fn claims_arg(claims_json_in: *const u8, len: usize) -> Result<Claims> {
-    Claims::from_json(parse_json(bytes(claims_json_in, len, "claims_json")?, "claims_json")?)
+    Claims::from_json(parse_json(
+        bytes(claims_json_in, len, "claims_json")?,
+        "claims_json",
+    )?)
 }
 
 /// `claims.scopes()` for claims given as JSON (as returned by the functions above): a JSON
@@ -244,12 +356,21 @@ unsafe fn claims_arg(claims_json_in: *const u8, len: usize) -> Result<Claims> {
 /// # Safety
 /// `(claims_json, len)` readable; `scopes_json` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_claims_scopes(claims_json_in: *const u8, claims_json_len: usize, scopes_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_claims_scopes(
+    claims_json_in: *const u8,
+    claims_json_len: usize,
+    scopes_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(scopes_json, WardenBytes::NONE);
     call(err, || {
         let c = claims_arg(claims_json_in, claims_json_len)?;
         let arr = Json::Arr(c.scopes().into_iter().map(Json::Str).collect());
-        put(scopes_json, WardenBytes::from_string(arr.to_compact()), "scopes_json")
+        put(
+            scopes_json,
+            WardenBytes::from_string(arr.to_compact()),
+            "scopes_json",
+        )
     })
 }
 
@@ -259,30 +380,56 @@ pub unsafe extern "C" fn warden_claims_scopes(claims_json_in: *const u8, claims_
 /// # Safety
 /// As `warden_claims_scopes`.
 #[no_mangle]
-pub unsafe extern "C" fn warden_claims_rate_limits(claims_json_in: *const u8, claims_json_len: usize, rates_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_claims_rate_limits(
+    claims_json_in: *const u8,
+    claims_json_len: usize,
+    rates_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(rates_json, WardenBytes::NONE);
     call(err, || {
         let c = claims_arg(claims_json_in, claims_json_len)?;
         let arr = Json::Arr(
             c.rate_limits()
                 .into_iter()
-                .map(|(p, r)| Json::Obj(vec![("pattern".into(), Json::Str(p)), ("count".into(), Json::Int(r.count.into())), ("window_seconds".into(), Json::Int(r.window_seconds.into()))]))
+                .map(|(p, r)| {
+                    Json::Obj(vec![
+                        ("pattern".into(), Json::Str(p)),
+                        ("count".into(), Json::Int(r.count.into())),
+                        ("window_seconds".into(), Json::Int(r.window_seconds.into())),
+                    ])
+                })
                 .collect(),
         );
-        put(rates_json, WardenBytes::from_string(arr.to_compact()), "rates_json")
+        put(
+            rates_json,
+            WardenBytes::from_string(arr.to_compact()),
+            "rates_json",
+        )
     })
 }
 
 /// `claims.allows(required)` for claims given as JSON: true iff the token's scope claim allows
 /// the concrete scope `required`. False for anything unreadable (non-UTF-8 is never a scope).
+/// Borrows its arguments; nothing to free.
 ///
 /// # Safety
 /// Both `(ptr, len)` pairs readable.
 #[no_mangle]
-pub unsafe extern "C" fn warden_claims_allows(claims_json_in: *const u8, claims_json_len: usize, required: *const u8, required_len: usize) -> bool {
-    query(|| match (claims_arg(claims_json_in, claims_json_len), lossy(required, required_len)) {
-        (Ok(c), Some(r)) => c.allows(&r),
-        _ => false,
+pub unsafe extern "C" fn warden_claims_allows(
+    claims_json_in: *const u8,
+    claims_json_len: usize,
+    required: *const u8,
+    required_len: usize,
+) -> bool {
+    query(|| {
+        match (
+            claims_arg(claims_json_in, claims_json_len),
+            lossy(required, required_len),
+        ) {
+            (Ok(c), Some(r)) => c.allows(&r),
+            _ => false,
+        }
     })
 }
 
@@ -292,7 +439,24 @@ pub unsafe extern "C" fn warden_claims_allows(claims_json_in: *const u8, claims_
 /// # Safety
 /// `names_json` valid; `err` NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn warden_claims_standard_names(names_json: *mut WardenBytes, err: *mut *mut WardenError) -> bool {
+pub unsafe extern "C" fn warden_claims_standard_names(
+    names_json: *mut WardenBytes,
+    err: *mut *mut WardenError,
+) -> bool {
     clear(names_json, WardenBytes::NONE);
-    call(err, || put(names_json, WardenBytes::from_string(Json::Arr(token::STANDARD_CLAIMS.iter().map(|s| Json::from(*s)).collect()).to_compact()), "names_json"))
+    call(err, || {
+        put(
+            names_json,
+            WardenBytes::from_string(
+                Json::Arr(
+                    token::STANDARD_CLAIMS
+                        .iter()
+                        .map(|s| Json::from(*s))
+                        .collect(),
+                )
+                .to_compact(),
+            ),
+            "names_json",
+        )
+    })
 }

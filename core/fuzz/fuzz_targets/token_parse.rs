@@ -23,9 +23,19 @@ fn verifier() -> &'static Verifier {
 fuzz_target!(|data: &[u8]| {
     let _ = token::inspect(data);
     let _ = verifier().verify_bytes(data);
-    if let Ok(v) = Json::parse_with_depth(data, 32) {
+    let parsed = Json::parse_with_depth(data, 32);
+    if let Ok(v) = &parsed {
         // What parses must re-serialise and parse back to the same value.
-        assert_eq!(Json::parse_with_depth(v.to_compact().as_bytes(), 33).unwrap(), v);
+        assert_eq!(&Json::parse_with_depth(v.to_compact().as_bytes(), 33).unwrap(), v);
+    }
+    // Differential: the zero-copy scanner of the verification hot path agrees with the parser.
+    match (&parsed, warden_core::json::scan_object(data, 32)) {
+        (Ok(Json::Obj(m)), Ok(raw)) => assert_eq!(m.len(), raw.len()),
+        (Ok(Json::Obj(_)), Err(e)) => panic!("scanner rejected a valid object: {e:?}"),
+        (Ok(_), Ok(_)) => panic!("scanner accepted a non-object"),
+        (Ok(_), Err(_)) => {}
+        (Err(a), Err(b)) => assert_eq!(*a, b),
+        (Err(a), Ok(_)) => panic!("scanner accepted what the parser rejects: {a:?}"),
     }
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = validate_token(s, "0101010101010101010101010101010101010101010101010101010101010101", &ValidateArgs::default());
