@@ -31,6 +31,12 @@ fn claims_json(c: &Claims) -> String {
 /// The claims as compact JSON (the core's writer), members in token order, without copying
 /// the claims first.
 fn write_claims(c: &Claims, out: &mut String) {
+    // Verified claims carry the payload text exactly as signed (valid, strictly checked JSON):
+    // hand it over as is instead of decoding and re-encoding every member.
+    if let Some(text) = c.payload_text() {
+        out.push_str(text);
+        return;
+    }
     out.push('{');
     for (i, (k, v)) in c.members().iter().enumerate() {
         if i > 0 {

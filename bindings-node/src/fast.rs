@@ -234,22 +234,11 @@ unsafe extern "C" fn cb_verify(
             .ok_or_else(|| Error::validation("not a Verifier"))?;
         // Verify, then hand JS the payload exactly as the token carries it (the core has just
         // parsed it strictly, so it is valid JSON that JSON.parse reads to the same values).
-        let (claims, payload) = with_str(env, token, "token", |t| {
-            v.verify_bytes(t).map(|c| {
-                let payload = t
-                    .split(|&b| b == b'.')
-                    .nth(1)
-                    .and_then(|seg| warden_core::b64::decode(seg).ok());
-                (c, payload)
-            })
-        })??;
-        let payload = match payload {
-            Some(p)
-                if !claims.members().iter().any(|(_, v)| needs_bigint(v))
-                    && !has_negative_zero_int(&p) =>
-            {
-                p
-            }
+        let claims = with_str(env, token, "token", |t| v.verify_bytes(t))??;
+        // The payload text exactly as signed (the core has just checked it strictly, so
+        // JSON.parse reads it to the same values) unless a number could lose precision in JS.
+        let payload = match claims.payload_text() {
+            Some(p) if !has_long_digit_run(p.as_bytes()) && !has_negative_zero_int(p.as_bytes()) => p.as_bytes().to_vec(),
             _ => return to_js(env, ClaimsHandle(claims)),
         };
         let mut out = ptr::null_mut();
@@ -282,18 +271,6 @@ fn has_negative_zero_int(text: &[u8]) -> bool {
     text.windows(3)
         .any(|w| w[0] == b'-' && w[1] == b'0' && !matches!(w[2], b'0'..=b'9' | b'.' | b'e' | b'E'))
         || text.ends_with(b"-0")
-}
-
-/// True if `v` holds an integer that a JS number cannot hold exactly (so `JSON.parse` would
-/// round it): such payloads travel as a handle instead of text.
-fn needs_bigint(v: &Json) -> bool {
-    match v {
-        Json::BigInt(_) => true,
-        Json::Int(i) => i.unsigned_abs() > (1u64 << 53) - 1,
-        Json::Arr(a) => a.iter().any(needs_bigint),
-        Json::Obj(m) => m.iter().any(|(_, v)| needs_bigint(v)),
-        _ => false,
-    }
 }
 
 /// `allows(scopeSetHandle, required) -> boolean`
@@ -442,4 +419,22 @@ impl ToNapiValue for FastApi {
         }
         Ok(obj)
     }
+}
+
+/// True when the text has a run of 16 or more digits: such a number may not survive a trip
+/// through a JS double, so the claims take the exact (handle) path. Conservative: digits inside
+/// strings also count.
+fn has_long_digit_run(b: &[u8]) -> bool {
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 16 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
