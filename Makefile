@@ -73,8 +73,10 @@ test-e2e:
 bench: bench-core bench-python bench-node bench-go bench-java
 
 bench-core:
+	@mkdir -p target
 	cargo bench -p warden-bench --bench tokens -- --noplot 2>&1 | tee target/bench-core.txt
-	$(PY) bench/rust/ratios.py target/bench-core.txt || python3 bench/rust/ratios.py target/bench-core.txt
+	python3 bench/rust/ratios.py target/bench-core.txt
+	cargo bench -q -p warden-bench --bench guard_latency 2>&1 | tee target/bench-guard.txt
 
 bench-python:
 	$(call run_part,bindings-python,bench)

@@ -174,11 +174,11 @@ impl EngineConfig {
 
 #[derive(Default)]
 struct State {
-    agents: HashMap<String, Agent>,
+    agents: HashMap<String, Arc<Agent>>,
     agent_order: Vec<String>,
     bound_keys: HashMap<String, String>,
-    sessions: HashMap<String, Session>,
-    delegations: HashMap<String, Delegation>,
+    sessions: HashMap<String, Arc<Session>>,
+    delegations: HashMap<String, Arc<Delegation>>,
     delegation_order: Vec<String>,
     approvals: Vec<Approval>,
     approval_index: HashMap<String, usize>,
@@ -340,7 +340,7 @@ fn paginate(items: Vec<Json>, a: &Args, query: &str, default_limit: i64, max: i6
 
 struct Chain {
     /// Root → leaf.
-    links: Vec<Delegation>,
+    links: Vec<Arc<Delegation>>,
 }
 
 impl Engine {
@@ -433,10 +433,12 @@ impl Engine {
         detail: Json,
     ) {
         let id = self.new_id(prefix::EVENT, now);
-        st.audit
-            .entry(workspace.to_string())
-            .or_default()
-            .append(id, now, kind, actor, subject, detail);
+        if !st.audit.contains_key(workspace) {
+            st.audit.insert(workspace.to_string(), AuditChain::default());
+        }
+        if let Some(chain) = st.audit.get_mut(workspace) {
+            chain.append(id, now, kind, actor, subject, detail);
+        }
     }
 
     // ------------------------------------------------------------------ lookups
@@ -445,6 +447,7 @@ impl Engine {
         check_id(id, prefix::AGENT, "agent_id")?;
         st.agents
             .get(id)
+            .map(|a| &**a)
             .ok_or_else(|| err(ErrorCode::NotFound, "agent_not_found", "no such agent"))
     }
 
@@ -479,7 +482,7 @@ impl Engine {
     /// §9 step 4 over a chain.
     fn check_chain(st: &State, chain: &Chain, now: i64) -> Result<()> {
         for d in &chain.links {
-            if !st.agents.get(&d.from_agent_id).is_some_and(Agent::active) {
+            if !st.agents.get(&d.from_agent_id).is_some_and(|a| a.active()) {
                 return Err(err(
                     ErrorCode::AgentRevoked,
                     "delegator_revoked",
@@ -644,7 +647,7 @@ impl Engine {
             detail,
         );
         st.agent_order.push(agent.agent_id.clone());
-        st.agents.insert(agent.agent_id.clone(), agent.clone());
+        st.agents.insert(agent.agent_id.clone(), Arc::new(agent.clone()));
         Ok(agent.to_json())
     }
 
@@ -662,7 +665,7 @@ impl Engine {
         }
         let ws = agent.workspace.clone();
         {
-            let ag = st.agents.get_mut(id).expect("exists");
+            let ag = Arc::make_mut(st.agents.get_mut(id).expect("exists"));
             ag.status = "revoked".into();
             ag.revoked_at = Some(now);
             ag.revoke_reason = Some(reason.into());
@@ -683,7 +686,7 @@ impl Engine {
             .map(|s| s.session_id.clone())
             .collect();
         for sid in open {
-            if let Some(s) = st.sessions.get_mut(&sid) {
+            if let Some(s) = st.sessions.get_mut(&sid).map(Arc::make_mut) {
                 s.closed_at = Some(now);
             }
             self.audit(
@@ -714,7 +717,7 @@ impl Engine {
         let now = self.now_ms();
         let mut st = self.lock();
         let ws = Engine::active_agent(&st, id)?.workspace.clone();
-        st.agents.get_mut(id).expect("exists").enforcement = e.into();
+        Arc::make_mut(st.agents.get_mut(id).expect("exists")).enforcement = e.into();
         self.audit(
             &mut st,
             now,
@@ -877,7 +880,7 @@ impl Engine {
             (Some(_), Some(a)) => a.to_string(),
             _ => claims.sub().unwrap_or_default().to_string(),
         };
-        if !st.agents.get(&actor).is_some_and(Agent::active) {
+        if !st.agents.get(&actor).is_some_and(|a| a.active()) {
             return inactive("agent_revoked");
         }
         if let Some(d) = &dlg {
@@ -1026,7 +1029,7 @@ impl Engine {
             detail,
         );
         let j = s.to_json(now);
-        st.sessions.insert(s.session_id.clone(), s);
+        st.sessions.insert(s.session_id.clone(), Arc::new(s));
         j
     }
 
@@ -1057,7 +1060,7 @@ impl Engine {
             write_calls: 0,
             denied_calls: 0,
             elevated_calls: 0,
-            token_rate: Vec::new(),
+            token_rate: Arc::new(Vec::new()),
         }
     }
 
@@ -1088,7 +1091,7 @@ impl Engine {
             now + ttl * 1000,
             "direct",
         );
-        s.scope_ceiling = ceiling;
+        s.scope_ceiling = ceiling.map(Arc::new);
         Ok(self.open_session(&mut st, now, s))
     }
 
@@ -1131,10 +1134,10 @@ impl Engine {
             (now + ttl * 1000).min(exp_ms),
             "token",
         );
-        s.scope_ceiling = Some(claims.scopes());
+        s.scope_ceiling = Some(Arc::new(claims.scopes()));
         s.delegation_id = dlg;
         s.token_jti = claims.jti().map(str::to_string);
-        s.token_rate = claims
+        s.token_rate = Arc::new(claims
             .ati()
             .and_then(|x| x.get("rate"))
             .and_then(Json::as_obj)
@@ -1143,7 +1146,7 @@ impl Engine {
                     .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
                     .collect()
             })
-            .unwrap_or_default();
+            .unwrap_or_default());
         Ok(self.open_session(&mut st, now, s))
     }
 
@@ -1171,7 +1174,7 @@ impl Engine {
             now + ttl * 1000,
             "delegation",
         );
-        s.scope_ceiling = Some(d.scopes.clone());
+        s.scope_ceiling = Some(Arc::new(d.scopes.clone()));
         s.delegation_id = Some(did.into());
         Ok(self.open_session(&mut st, now, s))
     }
@@ -1199,7 +1202,7 @@ impl Engine {
         if s.status(now) == "closed" {
             return Ok(s.to_json(now));
         }
-        st.sessions.get_mut(id).expect("exists").closed_at = Some(now);
+        Arc::make_mut(st.sessions.get_mut(id).expect("exists")).closed_at = Some(now);
         self.audit(
             &mut st,
             now,
@@ -1324,7 +1327,9 @@ impl Engine {
             .collect();
         if let Err(e) = Engine::check_chain(st, &chain, now) {
             deny(&mut d, e.code(), e.reason().unwrap_or_default());
-            self.record_decision(st, now, &ws, &d, &chain_ids, Some(&session), true, &summary);
+            let supervised = session.mode == "supervised";
+            drop(session);
+            self.record_decision(st, now, &ws, &d, &chain_ids, Some((session_id, supervised)), true, &summary);
             return d;
         }
         // Enforcement (§13): monitoring only if the actor and every delegator are.
@@ -1353,7 +1358,9 @@ impl Engine {
                 st.rate_logs.entry(key).or_default().push(now);
             }
         }
-        self.record_decision(st, now, &ws, &d, &chain_ids, Some(&session), true, &summary);
+        let supervised = session.mode == "supervised";
+        drop(session);
+        self.record_decision(st, now, &ws, &d, &chain_ids, Some((session_id, supervised)), true, &summary);
         d
     }
 
@@ -1387,10 +1394,10 @@ impl Engine {
             set(d, "ACTION_DENIED", "scope_not_granted");
             return Vec::new();
         }
-        let source = session
-            .scope_ceiling
-            .as_ref()
-            .unwrap_or(&authority.capabilities);
+        let source: &[String] = match &session.scope_ceiling {
+            Some(c) => c,
+            None => &authority.capabilities,
+        };
         d.matched_pattern = source.iter().find(|p| allows(p, required)).cloned();
         // Step 6.
         let ceiling = chain
@@ -1576,12 +1583,12 @@ impl Engine {
         ws: &str,
         d: &Decision,
         chain: &[String],
-        session: Option<&Session>,
+        session: Option<(&str, bool)>,
         passed_step3: bool,
         summary: &str,
     ) {
-        if let (true, Some(s)) = (passed_step3, session) {
-            if let Some(s) = st.sessions.get_mut(&s.session_id) {
+        if let (true, Some((sid, _))) = (passed_step3, session) {
+            if let Some(s) = st.sessions.get_mut(sid).map(Arc::make_mut) {
                 s.total_calls += 1;
                 if d.code == "ALLOW" {
                     if d.effect == Some(Effect::Read) {
@@ -1602,7 +1609,7 @@ impl Engine {
             _ => Vec::new(),
         };
         detail.push(("delegation_chain".into(), str_list(chain)));
-        if session.is_some_and(|s| s.mode == "supervised") {
+        if session.is_some_and(|(_, supervised)| supervised) {
             detail.push(("input_summary".into(), Json::Str(summary.to_string())));
         }
         self.audit(
@@ -2032,7 +2039,7 @@ impl Engine {
             Some(root) => st
                 .agents
                 .get(&root.from_agent_id)
-                .cloned()
+                .map(|a| (**a).clone())
                 .unwrap_or_else(|| fa.clone()),
             None => fa.clone(),
         };
@@ -2087,7 +2094,7 @@ impl Engine {
         );
         st.delegation_order.push(dlg.delegation_id.clone());
         st.delegations
-            .insert(dlg.delegation_id.clone(), dlg.clone());
+            .insert(dlg.delegation_id.clone(), Arc::new(dlg.clone()));
         Ok(dlg.to_json())
     }
 
@@ -2126,7 +2133,7 @@ impl Engine {
                 .get(&t)
                 .is_some_and(|x| x.revoked_at.is_none());
             if revoke {
-                if let Some(x) = st.delegations.get_mut(&t) {
+                if let Some(x) = st.delegations.get_mut(&t).map(Arc::make_mut) {
                     x.revoked_at = Some(now);
                     x.revoke_reason = Some(reason.into());
                 }
@@ -2374,7 +2381,7 @@ impl Engine {
                     .iter()
                     .filter_map(|id| st.agents.get(id))
                     .filter(|x| x.workspace == ws && status.is_none_or(|s| x.status == s))
-                    .map(Agent::to_json)
+                    .map(|a| a.to_json())
                     .collect();
                 paginate(items, &a, &format!("agents:{ws}:{status:?}"), 50, 100)
             }
@@ -2443,7 +2450,7 @@ impl Engine {
                 let st = self.lock();
                 st.delegations
                     .get(id)
-                    .map(Delegation::to_json)
+                    .map(|d| d.to_json())
                     .ok_or_else(|| {
                         err(
                             ErrorCode::NotFound,
@@ -2466,7 +2473,7 @@ impl Engine {
                         d.workspace == ws
                             && agent.is_none_or(|g| d.from_agent_id == g || d.to_agent_id == g)
                     })
-                    .map(Delegation::to_json)
+                    .map(|d| d.to_json())
                     .collect();
                 paginate(items, &a, &format!("delegations:{ws}:{agent:?}"), 50, 100)
             }

@@ -78,17 +78,25 @@ impl UlidGen {
         self.last_ms = ms;
         self.last_rand = rand;
         let v: u128 = ((ms as u128 & ((1u128 << 48) - 1)) << 80) | rand;
-        let mut out = [0u8; 26];
-        for (i, slot) in out.iter_mut().enumerate() {
+        let mut out = String::with_capacity(30);
+        self.write(v, &mut out);
+        out
+    }
+
+    fn write(&self, v: u128, out: &mut String) {
+        for i in 0..26 {
             let shift = 5 * (25 - i);
-            *slot = CROCKFORD[((v >> shift) & 31) as usize];
+            out.push(CROCKFORD[((v >> shift) & 31) as usize] as char);
         }
-        String::from_utf8(out.to_vec()).unwrap_or_default()
     }
 
     /// A prefixed ID.
     pub fn id(&mut self, prefix: &str, ms: u64) -> String {
-        format!("{prefix}{}", self.next(ms))
+        let ulid = self.next(ms);
+        let mut out = String::with_capacity(prefix.len() + 26);
+        out.push_str(prefix);
+        out.push_str(&ulid);
+        out
     }
 }
 

@@ -42,7 +42,12 @@ pub fn write(v: &Json, out: &mut String) {
         }
         Json::Obj(m) => {
             let mut members: Vec<&(String, Json)> = m.iter().collect();
-            members.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            if members.iter().all(|(k, _)| k.bytes().all(|c| c < 0xEE)) {
+                // Byte order equals UTF-16 order here (see `key_cmp`).
+                members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            } else {
+                members.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            }
             out.push('{');
             for (i, (k, x)) in members.into_iter().enumerate() {
                 if i > 0 {

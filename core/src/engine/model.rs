@@ -75,7 +75,7 @@ pub struct Session {
     pub agent_id: String,
     pub server_id: String,
     pub mode: String,
-    pub scope_ceiling: Option<Vec<String>>,
+    pub scope_ceiling: Option<std::sync::Arc<Vec<String>>>,
     pub delegation_id: Option<String>,
     pub source: String,
     pub token_jti: Option<String>,
@@ -88,7 +88,7 @@ pub struct Session {
     pub denied_calls: i64,
     pub elevated_calls: i64,
     /// The session token's `ati.rate` (source `token`).
-    pub token_rate: Vec<(String, String)>,
+    pub token_rate: std::sync::Arc<Vec<(String, String)>>,
 }
 
 impl Session {
