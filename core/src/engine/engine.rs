@@ -434,7 +434,8 @@ impl Engine {
     ) {
         let id = self.new_id(prefix::EVENT, now);
         if !st.audit.contains_key(workspace) {
-            st.audit.insert(workspace.to_string(), AuditChain::default());
+            st.audit
+                .insert(workspace.to_string(), AuditChain::default());
         }
         if let Some(chain) = st.audit.get_mut(workspace) {
             chain.append(id, now, kind, actor, subject, detail);
@@ -647,7 +648,8 @@ impl Engine {
             detail,
         );
         st.agent_order.push(agent.agent_id.clone());
-        st.agents.insert(agent.agent_id.clone(), Arc::new(agent.clone()));
+        st.agents
+            .insert(agent.agent_id.clone(), Arc::new(agent.clone()));
         Ok(agent.to_json())
     }
 
@@ -1137,16 +1139,18 @@ impl Engine {
         s.scope_ceiling = Some(Arc::new(claims.scopes()));
         s.delegation_id = dlg;
         s.token_jti = claims.jti().map(str::to_string);
-        s.token_rate = Arc::new(claims
-            .ati()
-            .and_then(|x| x.get("rate"))
-            .and_then(Json::as_obj)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                    .collect()
-            })
-            .unwrap_or_default());
+        s.token_rate = Arc::new(
+            claims
+                .ati()
+                .and_then(|x| x.get("rate"))
+                .and_then(Json::as_obj)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        );
         Ok(self.open_session(&mut st, now, s))
     }
 
@@ -1329,7 +1333,16 @@ impl Engine {
             deny(&mut d, e.code(), e.reason().unwrap_or_default());
             let supervised = session.mode == "supervised";
             drop(session);
-            self.record_decision(st, now, &ws, &d, &chain_ids, Some((session_id, supervised)), true, &summary);
+            self.record_decision(
+                st,
+                now,
+                &ws,
+                &d,
+                &chain_ids,
+                Some((session_id, supervised)),
+                true,
+                &summary,
+            );
             return d;
         }
         // Enforcement (§13): monitoring only if the actor and every delegator are.
@@ -1360,7 +1373,16 @@ impl Engine {
         }
         let supervised = session.mode == "supervised";
         drop(session);
-        self.record_decision(st, now, &ws, &d, &chain_ids, Some((session_id, supervised)), true, &summary);
+        self.record_decision(
+            st,
+            now,
+            &ws,
+            &d,
+            &chain_ids,
+            Some((session_id, supervised)),
+            true,
+            &summary,
+        );
         d
     }
 
@@ -2448,16 +2470,13 @@ impl Engine {
                 let id = a.str("delegation_id")?;
                 check_id(id, prefix::DELEGATION, "delegation_id")?;
                 let st = self.lock();
-                st.delegations
-                    .get(id)
-                    .map(|d| d.to_json())
-                    .ok_or_else(|| {
-                        err(
-                            ErrorCode::NotFound,
-                            "delegation_not_found",
-                            "no such delegation",
-                        )
-                    })
+                st.delegations.get(id).map(|d| d.to_json()).ok_or_else(|| {
+                    err(
+                        ErrorCode::NotFound,
+                        "delegation_not_found",
+                        "no such delegation",
+                    )
+                })
             }
             "list_delegations" => {
                 let a = args!("workspace", "agent_id", "cursor", "limit");
