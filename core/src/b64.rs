@@ -41,20 +41,23 @@ pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
     if seg.is_empty() || seg.len() % 4 == 1 {
         return Err(classify(seg).unwrap_or(B64Error::Malformed));
     }
-    let mut out = Vec::with_capacity(seg.len() / 4 * 3 + 2);
+    let full = seg.len() / 4;
+    let mut out = vec![0u8; full * 3];
     let mut chunks = seg.chunks_exact(4);
-    for c in &mut chunks {
+    for (c, o) in (&mut chunks).zip(out.chunks_exact_mut(3)) {
         let (a, b, cc, d) = (
             DECODE[c[0] as usize],
             DECODE[c[1] as usize],
             DECODE[c[2] as usize],
             DECODE[c[3] as usize],
         );
-        if (a | b | cc | d) == INVALID || (a | b | cc | d) & 0xc0 != 0 {
+        if (a | b | cc | d) & 0xc0 != 0 {
             return Err(classify(seg).unwrap_or(B64Error::Malformed));
         }
         let n = (a as u32) << 18 | (b as u32) << 12 | (cc as u32) << 6 | d as u32;
-        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+        o[0] = (n >> 16) as u8;
+        o[1] = (n >> 8) as u8;
+        o[2] = n as u8;
     }
     let rem = chunks.remainder();
     let vals: Vec<u8> = rem.iter().map(|&c| DECODE[c as usize]).collect();

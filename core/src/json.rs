@@ -512,10 +512,7 @@ impl<'a> Parser<'a> {
         self.i += 1;
         let start = self.i;
         // Fast path: no escapes.
-        match self.b[self.i..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        {
+        match find_string_special(&self.b[self.i..]) {
             Some(off) => {
                 self.i += off;
                 match self.b[self.i] {
@@ -649,6 +646,31 @@ mod tests {
     }
 }
 
+/// The first byte that ends the plain run of a JSON string (`"`, `\\` or a control
+/// character). Works in 16-byte blocks so the compiler can vectorise the common case.
+#[inline]
+pub(crate) fn find_string_special(b: &[u8]) -> Option<usize> {
+    let mut base = 0;
+    let mut chunks = b.chunks_exact(16);
+    for c in &mut chunks {
+        let hit = c.iter().fold(false, |acc, &x| {
+            acc | (x == b'"') | (x == b'\\') | (x < 0x20)
+        });
+        if hit {
+            return c
+                .iter()
+                .position(|&x| x == b'"' || x == b'\\' || x < 0x20)
+                .map(|p| base + p);
+        }
+        base += 16;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| x == b'"' || x == b'\\' || x < 0x20)
+        .map(|p| base + p)
+}
+
 /// The kind of a scanned value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RawKind {
@@ -694,6 +716,15 @@ pub fn scan_object(text: &[u8], max_depth: usize) -> Result<Vec<RawMember>, Json
     let Ok(src) = std::str::from_utf8(text) else {
         return Err(JsonError::InvalidUnicode);
     };
+    scan_object_str(src, max_depth)
+}
+
+/// [`scan_object`] over text already known to be UTF-8 (a BOM is still refused).
+pub fn scan_object_str(src: &str, max_depth: usize) -> Result<Vec<RawMember>, JsonError> {
+    let text = src.as_bytes();
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        return Err(JsonError::InvalidUnicode);
+    }
     let mut s = Scanner {
         s: src,
         b: text,
@@ -749,10 +780,7 @@ impl<'a> Scanner<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            let off = self.b[self.i..]
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                .ok_or(JsonError::Malformed)?;
+            let off = find_string_special(&self.b[self.i..]).ok_or(JsonError::Malformed)?;
             self.i += off;
             match self.b[self.i] {
                 b'"' => {
@@ -836,6 +864,9 @@ impl<'a> Scanner<'a> {
             return Err(JsonError::TooDeep);
         }
         self.i += 1;
+        // Duplicate detection without allocating for the usual small object of plain keys.
+        let mut small: [&'a str; 16] = [""; 16];
+        let mut n_small = 0usize;
         let mut keys: Vec<std::borrow::Cow<'a, str>> = Vec::new();
         self.ws();
         if self.peek() == Some(b'}') {
@@ -849,10 +880,28 @@ impl<'a> Scanner<'a> {
             }
             let (kr, kesc) = self.string()?;
             let k = self.key_text(&kr, kesc)?;
-            if keys.contains(&k) {
-                return Err(JsonError::DuplicateMember);
+            match k {
+                std::borrow::Cow::Borrowed(b) if keys.is_empty() && n_small < small.len() => {
+                    if small[..n_small].contains(&b) {
+                        return Err(JsonError::DuplicateMember);
+                    }
+                    small[n_small] = b;
+                    n_small += 1;
+                }
+                k => {
+                    if keys.is_empty() {
+                        keys.extend(
+                            small[..n_small]
+                                .iter()
+                                .map(|x| std::borrow::Cow::Borrowed(*x)),
+                        );
+                    }
+                    if keys.contains(&k) {
+                        return Err(JsonError::DuplicateMember);
+                    }
+                    keys.push(k);
+                }
             }
-            keys.push(k);
             self.ws();
             if self.peek() != Some(b':') {
                 return Err(JsonError::Malformed);

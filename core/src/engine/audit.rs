@@ -30,6 +30,148 @@ pub const KINDS: [&str; 17] = [
     "policy.updated",
 ];
 
+/// The `detail` of an audit event: a JSON object, or a decision kept as a record (the hot path
+/// writes its JCS form directly instead of building a JSON value).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail {
+    /// Any JSON object.
+    Json(Json),
+    /// A `decision` event: every Decision field, the delegation chain and, in supervised mode,
+    /// the input summary.
+    Decision(Box<DecisionDetail>),
+}
+
+/// The detail of a `decision` audit event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionDetail {
+    /// The decision.
+    pub decision: super::model::Decision,
+    /// Delegation IDs, root to leaf.
+    pub delegation_chain: Vec<String>,
+    /// Present in supervised mode only.
+    pub input_summary: Option<String>,
+}
+
+impl From<Json> for Detail {
+    fn from(v: Json) -> Detail {
+        Detail::Json(v)
+    }
+}
+
+impl Detail {
+    /// The detail as a JSON object.
+    pub fn to_json(&self) -> Json {
+        match self {
+            Detail::Json(v) => v.clone(),
+            Detail::Decision(d) => {
+                let mut m = match d.decision.to_json() {
+                    Json::Obj(m) => m,
+                    _ => Vec::new(),
+                };
+                m.push((
+                    "delegation_chain".into(),
+                    Json::Arr(
+                        d.delegation_chain
+                            .iter()
+                            .map(|x| Json::Str(x.clone()))
+                            .collect(),
+                    ),
+                ));
+                if let Some(s) = &d.input_summary {
+                    m.push(("input_summary".into(), Json::Str(s.clone())));
+                }
+                Json::Obj(m)
+            }
+        }
+    }
+
+    /// A string member (`agent_id`, `session_id` …) without building the JSON value.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        match self {
+            Detail::Json(v) => v.get(key).and_then(Json::as_str),
+            Detail::Decision(d) => match key {
+                "agent_id" => Some(d.decision.agent_id.as_str()),
+                "session_id" => Some(d.decision.session_id.as_str()).filter(|s| !s.is_empty()),
+                "check_id" => Some(d.decision.check_id.as_str()),
+                "tool" => Some(d.decision.tool.as_str()),
+                "code" => Some(d.decision.code.as_str()),
+                "reason" => Some(d.decision.reason.as_str()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Appends the JCS encoding.
+    pub fn write_jcs(&self, out: &mut String) {
+        use super::jcs::{write, write_str};
+        let Detail::Decision(d) = self else {
+            if let Detail::Json(v) = self {
+                write(v, out);
+            }
+            return;
+        };
+        let x = &d.decision;
+        let opt = |out: &mut String, v: Option<&str>| match v {
+            Some(s) => write_str(s, out),
+            None => out.push_str("null"),
+        };
+        // Members in JCS (sorted) order.
+        out.push_str("{\"agent_id\":");
+        write_str(&x.agent_id, out);
+        out.push_str(if x.allowed {
+            ",\"allowed\":true"
+        } else {
+            ",\"allowed\":false"
+        });
+        out.push_str(",\"approval_id\":");
+        opt(out, x.approval_id.as_deref());
+        out.push_str(",\"check_id\":");
+        write_str(&x.check_id, out);
+        out.push_str(",\"code\":");
+        write_str(&x.code, out);
+        out.push_str(",\"decided_at\":");
+        out.push_str(&x.decided_at.to_string());
+        out.push_str(",\"delegation_chain\":[");
+        for (i, c) in d.delegation_chain.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(c, out);
+        }
+        out.push_str("],\"effect\":");
+        opt(out, x.effect.map(|e| e.as_str()));
+        out.push_str(if x.enforced {
+            ",\"enforced\":true"
+        } else {
+            ",\"enforced\":false"
+        });
+        if let Some(s) = &d.input_summary {
+            out.push_str(",\"input_summary\":");
+            write_str(s, out);
+        }
+        out.push_str(",\"matched_pattern\":");
+        opt(out, x.matched_pattern.as_deref());
+        out.push_str(",\"reason\":");
+        write_str(&x.reason, out);
+        out.push_str(",\"required_scope\":");
+        opt(out, x.required_scope.as_deref());
+        out.push_str(",\"retry_after_ms\":");
+        match x.retry_after_ms {
+            Some(v) => out.push_str(&v.to_string()),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"rule_id\":");
+        opt(out, x.rule_id.as_deref());
+        out.push_str(",\"session_id\":");
+        opt(out, Some(x.session_id.as_str()).filter(|s| !s.is_empty()));
+        out.push_str(",\"source\":");
+        write_str(&x.source, out);
+        out.push_str(",\"tool\":");
+        write_str(&x.tool, out);
+        out.push('}');
+    }
+}
+
 /// One audit event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditEvent {
@@ -46,7 +188,7 @@ pub struct AuditEvent {
     /// The primary id concerned.
     pub subject: String,
     /// Structured details (no floats).
-    pub detail: Json,
+    pub detail: Detail,
     /// The previous event's hash (64 zeros for seq 1).
     pub prev_hash: String,
     /// This event's hash.
@@ -62,7 +204,7 @@ impl AuditEvent {
             ("kind".to_string(), Json::Str(self.kind.clone())),
             ("actor".to_string(), Json::Str(self.actor.clone())),
             ("subject".to_string(), Json::Str(self.subject.clone())),
-            ("detail".to_string(), self.detail.clone()),
+            ("detail".to_string(), self.detail.to_json()),
             ("prev_hash".to_string(), Json::Str(self.prev_hash.clone())),
         ];
         if with_hash {
@@ -78,14 +220,14 @@ impl AuditEvent {
 
     /// The JCS encoding written directly (members in sorted order), without building a value.
     fn canonical(&self, with_hash: bool) -> String {
-        use super::jcs::{write, write_str};
+        use super::jcs::write_str;
         let mut out = String::with_capacity(1024);
         out.push_str("{\"actor\":");
         write_str(&self.actor, &mut out);
         out.push_str(",\"at\":");
         out.push_str(&self.at.to_string());
         out.push_str(",\"detail\":");
-        write(&self.detail, &mut out);
+        self.detail.write_jcs(&mut out);
         out.push_str(",\"event_id\":");
         write_str(&self.event_id, &mut out);
         if with_hash {
@@ -124,7 +266,7 @@ impl AuditEvent {
             kind: s("kind")?,
             actor: s("actor")?,
             subject: s("subject")?,
-            detail: v.get("detail")?.clone(),
+            detail: Detail::Json(v.get("detail")?.clone()),
             prev_hash: s("prev_hash")?,
             hash: s("hash")?,
         })
@@ -236,7 +378,7 @@ impl AuditChain {
         kind: &str,
         actor: &str,
         subject: &str,
-        detail: Json,
+        detail: impl Into<Detail>,
     ) -> &AuditEvent {
         let (seq, prev_hash) = match self.events.last() {
             Some(l) => (l.seq + 1, l.hash.clone()),
@@ -249,7 +391,7 @@ impl AuditChain {
             kind: kind.to_string(),
             actor: actor.to_string(),
             subject: subject.to_string(),
-            detail,
+            detail: detail.into(),
             prev_hash,
             hash: String::new(),
         };
@@ -312,6 +454,47 @@ mod tests {
 #[cfg(test)]
 mod canonical_tests {
     use super::*;
+    #[test]
+    fn decision_detail_writer_equals_jcs_of_the_value() {
+        use super::super::model::Decision;
+        use super::super::Effect;
+        for (summary, chain, sid) in [
+            (None, vec![], "ses_1"),
+            (
+                Some("[3 chars]".to_string()),
+                vec!["dlg_1".to_string(), "dlg_\"2".to_string()],
+                "",
+            ),
+        ] {
+            let d = Decision {
+                check_id: "chk_1".into(),
+                allowed: false,
+                code: "RATE_LIMITED".into(),
+                reason: "rate_limit".into(),
+                enforced: true,
+                source: "engine".into(),
+                agent_id: "agt_é".into(),
+                session_id: sid.into(),
+                tool: "db:query".into(),
+                effect: Some(Effect::Read),
+                required_scope: Some("tool:db:query".into()),
+                matched_pattern: None,
+                rule_id: None,
+                approval_id: Some("apr_1".into()),
+                retry_after_ms: Some(40000),
+                decided_at: 1767225600000,
+            };
+            let det = Detail::Decision(Box::new(DecisionDetail {
+                decision: d,
+                delegation_chain: chain,
+                input_summary: summary,
+            }));
+            let mut direct = String::new();
+            det.write_jcs(&mut direct);
+            assert_eq!(direct, canonicalize(&det.to_json()));
+        }
+    }
+
     #[test]
     fn direct_writer_equals_jcs_of_the_value() {
         let mut c = AuditChain::default();

@@ -430,7 +430,7 @@ impl Engine {
         kind: &str,
         actor: &str,
         subject: &str,
-        detail: Json,
+        detail: impl Into<super::audit::Detail>,
     ) {
         let id = self.new_id(prefix::EVENT, now);
         if !st.audit.contains_key(workspace) {
@@ -1626,23 +1626,14 @@ impl Engine {
                 }
             }
         }
-        let mut detail = match d.to_json() {
-            Json::Obj(m) => m,
-            _ => Vec::new(),
-        };
-        detail.push(("delegation_chain".into(), str_list(chain)));
-        if session.is_some_and(|(_, supervised)| supervised) {
-            detail.push(("input_summary".into(), Json::Str(summary.to_string())));
-        }
-        self.audit(
-            st,
-            now,
-            ws,
-            "decision",
-            &d.agent_id,
-            &d.check_id,
-            Json::Obj(detail),
-        );
+        let detail = super::audit::Detail::Decision(Box::new(super::audit::DecisionDetail {
+            decision: d.clone(),
+            delegation_chain: chain.to_vec(),
+            input_summary: session
+                .is_some_and(|(_, supervised)| supervised)
+                .then(|| summary.to_string()),
+        }));
+        self.audit(st, now, ws, "decision", &d.agent_id, &d.check_id, detail);
     }
 
     // ------------------------------------------------------------------ policies
@@ -2275,12 +2266,9 @@ impl Engine {
                         kind.is_none_or(|k| e.kind == k)
                             && since.is_none_or(|s| e.at >= s)
                             && agent.is_none_or(|g| {
-                                e.subject == g
-                                    || e.detail.get("agent_id").and_then(Json::as_str) == Some(g)
+                                e.subject == g || e.detail.get_str("agent_id") == Some(g)
                             })
-                            && session.is_none_or(|s| {
-                                e.detail.get("session_id").and_then(Json::as_str) == Some(s)
-                            })
+                            && session.is_none_or(|s| e.detail.get_str("session_id") == Some(s))
                     })
                     .map(|e| e.to_json())
                     .collect()

@@ -29,6 +29,10 @@ pub struct Claims {
 struct RawPayload {
     text: String,
     index: Vec<RawMember>,
+    /// Position in `index` of each of [`STANDARD_CLAIMS`] (`u8::MAX` = absent), when no key is
+    /// escaped (`plain`).
+    std_pos: [u8; 9],
+    plain: bool,
 }
 
 impl PartialEq for Claims {
@@ -58,8 +62,23 @@ impl Claims {
 
     /// Claims over a verified payload text and its scanned top-level members.
     pub(crate) fn from_raw(text: String, index: Vec<RawMember>) -> Claims {
+        let plain = index.iter().all(|m| !m.key_escaped);
+        let mut std_pos = [u8::MAX; 9];
+        if plain {
+            for (i, m) in index.iter().enumerate().take(usize::from(u8::MAX)) {
+                let k = &text[m.key.clone()];
+                if let Some(p) = STANDARD_CLAIMS.iter().position(|s| *s == k) {
+                    std_pos[p] = i as u8;
+                }
+            }
+        }
         Claims {
-            raw: Some(RawPayload { text, index }),
+            raw: Some(RawPayload {
+                text,
+                index,
+                std_pos,
+                plain,
+            }),
             members: std::sync::OnceLock::new(),
         }
     }
@@ -77,6 +96,12 @@ impl Claims {
 
     fn raw_member(&self, name: &str) -> Option<(&RawPayload, &RawMember)> {
         let raw = self.raw.as_ref()?;
+        if raw.plain {
+            if let Some(p) = STANDARD_CLAIMS.iter().position(|s| *s == name) {
+                let i = raw.std_pos[p];
+                return (i != u8::MAX).then(|| (raw, &raw.index[usize::from(i)]));
+            }
+        }
         raw.index
             .iter()
             .find(|m| !m.key_escaped && &raw.text[m.key.clone()] == name)
@@ -86,7 +111,7 @@ impl Claims {
     /// The kind of member `name` (None when absent).
     pub(crate) fn kind(&self, name: &str) -> Option<Kind> {
         if let Some(raw) = &self.raw {
-            if raw.index.iter().all(|m| !m.key_escaped) {
+            if raw.plain {
                 let (_, m) = self.raw_member(name)?;
                 return Some(match m.kind {
                     RawKind::Str { .. } => Kind::Str,
@@ -113,13 +138,24 @@ impl Claims {
     /// One member's value decoded on its own (without decoding the whole payload).
     pub(crate) fn value_json(&self, name: &str) -> Option<Json> {
         if let Some(raw) = &self.raw {
-            if raw.index.iter().all(|m| !m.key_escaped) {
+            if raw.plain {
                 let (raw, m) = self.raw_member(name)?;
                 return Json::parse_with_depth(raw.text[m.value.clone()].as_bytes(), usize::MAX)
                     .ok();
             }
         }
         self.get(name).cloned()
+    }
+
+    /// The raw JSON text and kind of one member, when the claims came from a token whose keys
+    /// are all plain.
+    pub(crate) fn raw_value(&self, name: &str) -> Option<(&str, RawKind)> {
+        let raw = self.raw.as_ref()?;
+        if !raw.plain {
+            return None;
+        }
+        let (raw, m) = self.raw_member(name)?;
+        Some((&raw.text[m.value.clone()], m.kind))
     }
 
     pub(crate) fn str_value(&self, name: &str) -> Option<&str> {
@@ -132,7 +168,7 @@ impl Claims {
 
     fn str_claim(&self, name: &str) -> Option<&str> {
         if let Some(raw) = &self.raw {
-            if raw.index.iter().all(|m| !m.key_escaped) {
+            if raw.plain {
                 let (raw, m) = self.raw_member(name)?;
                 return match m.kind {
                     RawKind::Str { escaped: false } => {
@@ -148,7 +184,7 @@ impl Claims {
 
     fn int_claim(&self, name: &str) -> Option<i64> {
         if let Some(raw) = &self.raw {
-            if raw.index.iter().all(|m| !m.key_escaped) {
+            if raw.plain {
                 let (raw, m) = self.raw_member(name)?;
                 return match m.kind {
                     RawKind::Int => raw.text[m.value.clone()].parse().ok(),
@@ -308,6 +344,51 @@ pub(crate) fn check_ati(v: &Json) -> Result<()> {
     Ok(())
 }
 
+/// Fast path of [`check_ati`] over the raw text of an `ati` object whose keys and strings carry
+/// no escapes: `Some(valid)`, or `None` when the slow path must decide.
+pub(crate) fn check_ati_raw(text: &str) -> Option<bool> {
+    let members = crate::json::scan_object_str(text, usize::MAX).ok()?;
+    let mut saw_v = false;
+    for m in &members {
+        if m.key_escaped {
+            return None;
+        }
+        match &text[m.key.clone()] {
+            "v" => {
+                if m.kind != RawKind::Int || &text[m.value.clone()] != "1" {
+                    return Some(false);
+                }
+                saw_v = true;
+            }
+            "rate" => {
+                if m.kind != RawKind::Obj {
+                    return Some(false);
+                }
+                let rtext = &text[m.value.clone()];
+                let rate = crate::json::scan_object_str(rtext, usize::MAX).ok()?;
+                if rate.len() > scope::MAX_TOKENS {
+                    return Some(false);
+                }
+                for r in &rate {
+                    if r.key_escaped || r.kind == (RawKind::Str { escaped: true }) {
+                        return None;
+                    }
+                    if r.kind != (RawKind::Str { escaped: false })
+                        || !scope::is_valid_pattern(&rtext[r.key.clone()])
+                    {
+                        return Some(false);
+                    }
+                    if RateSpec::parse(&rtext[r.value.start + 1..r.value.end - 1]).is_err() {
+                        return Some(false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(saw_v)
+}
+
 /// Checks a rate map `{pattern: spec}` (≤ 64 entries): `INVALID_SCOPE` for a bad key,
 /// `INVALID_RATE_SPEC` for a bad spec, `VALIDATION_ERROR` for wrong types.
 pub(crate) fn check_rate_map(v: &Json) -> Result<()> {
@@ -333,4 +414,33 @@ pub(crate) fn check_rate_map(v: &Json) -> Result<()> {
         RateSpec::parse(s)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ati_fast_path_agrees_with_slow_path() {
+        for t in [
+            r#"{"v":1}"#,
+            r#"{"v":1,"rate":{}}"#,
+            r#"{"v":1,"rate":{"tool:a":"5/min","tool:*":"0/s"}}"#,
+            r#"{"v":2}"#,
+            r#"{"v":1.0}"#,
+            r#"{"rate":{}}"#,
+            r#"{"v":1,"rate":[]}"#,
+            r#"{"v":1,"rate":{"tool:a":5}}"#,
+            r#"{"v":1,"rate":{"Tool:a":"5/min"}}"#,
+            r#"{"v":1,"rate":{"tool:a":"5/week"}}"#,
+            r#"{"v":1,"rate":{"tool:a":"5\/min"}}"#,
+            r#"{"v":1,"extra":{"x":[1,2]}}"#,
+        ] {
+            let slow = check_ati(&Json::parse(t).unwrap()).is_ok();
+            match check_ati_raw(t) {
+                Some(fast) => assert_eq!(fast, slow, "{t}"),
+                None => assert!(t.contains('\\'), "fast path declined a plain document: {t}"),
+            }
+        }
+    }
 }

@@ -429,11 +429,11 @@ fn decode_rest(
     max_depth: usize,
 ) -> Result<Decoded> {
     let payload_bytes = b64::decode(p).map_err(b64_reason)?;
-    let index = crate::json::scan_object(&payload_bytes, max_depth)
-        .map_err(|e| json_reason(e, "payload"))?;
-    // scan_object validated UTF-8.
-    let text = String::from_utf8(payload_bytes)
-        .map_err(|_| Error::invalid_token("invalid_unicode", "payload is not UTF-8"))?;
+    let text = String::from_utf8(payload_bytes).map_err(|_| {
+        Error::invalid_token("invalid_unicode", "token payload: invalid Unicode in JSON")
+    })?;
+    let index =
+        crate::json::scan_object_str(&text, max_depth).map_err(|e| json_reason(e, "payload"))?;
     let signature = b64::decode(s).map_err(b64_reason)?;
     Ok(Decoded {
         alg,
@@ -598,15 +598,26 @@ impl Verifier {
             }
             None => false,
         };
+        let ati_invalid =
+            || Error::invalid_token("ati_namespace_invalid", "the ati namespace is invalid");
         let ati = match c.kind("ati") {
             None => false,
             Some(_) => {
-                let v = c.value_json("ati").ok_or_else(|| {
-                    Error::invalid_token("ati_namespace_invalid", "the ati namespace is invalid")
-                })?;
-                check_ati(&v).map_err(|_| {
-                    Error::invalid_token("ati_namespace_invalid", "the ati namespace is invalid")
-                })?;
+                let fast = c.raw_value("ati").and_then(|(t, k)| {
+                    if k == crate::json::RawKind::Obj {
+                        super::claims::check_ati_raw(t)
+                    } else {
+                        Some(false)
+                    }
+                });
+                match fast {
+                    Some(true) => {}
+                    Some(false) => return Err(ati_invalid()),
+                    None => {
+                        let v = c.value_json("ati").ok_or_else(ati_invalid)?;
+                        check_ati(&v).map_err(|_| ati_invalid())?;
+                    }
+                }
                 true
             }
         };
