@@ -3,7 +3,7 @@ package warden
 // Runs every case of every file in ../tests/vectors by name (t.Run per case), comparing
 // values and error codes (and reasons where given) exactly as core/tests/vectors.rs does.
 // A file without a runner fails. The ati_interop dynamic_only cases cannot be expressed with
-// typed Go arguments: they are skipped as not applicable, logged and counted.
+// typed Go arguments: they are recorded as not applicable, logged and counted (exactly 3).
 
 import (
 	"bytes"
@@ -254,6 +254,12 @@ func TestVectors(t *testing.T) {
 		name := filepath.Base(path)
 		t.Logf("%s: %d cases run, %d not applicable in Go", name, stats.cases[name], stats.notApplicable[name])
 	}
+	// Exactly the three dynamic_only cases of ati_interop.json are not applicable; nothing else.
+	for name, n := range stats.notApplicable {
+		if name != "ati_interop.json" || n != 3 {
+			t.Fatalf("%s: %d cases not applicable; only the 3 dynamic_only cases of ati_interop.json may be", name, n)
+		}
+	}
 }
 
 func sectionCases(t *testing.T, root obj, sec string) []json.RawMessage {
@@ -395,11 +401,10 @@ func runATI(t *testing.T, file string, root obj, stats *vectorStats) {
 		c := decodeObj(t, raw)
 		name := mustStr(t, c, "name")
 		if string(c["dynamic_only"]) == "true" {
+			// Not expressible with typed Go arguments (the vectors README says statically typed
+			// bindings record these as not applicable); counted and checked below, never run.
 			stats.notApplicable[file]++
-			t.Run("reject::"+name, func(t *testing.T) {
-				t.Logf("not applicable in Go: %s passes an argument of a JSON type the typed Go API cannot take (dynamic_only)", name)
-				t.Skip("not applicable: dynamic_only")
-			})
+			t.Logf("not applicable in Go: %s passes an argument of a JSON type the typed Go API cannot take (dynamic_only)", name)
 			continue
 		}
 		stats.cases[file]++
