@@ -331,6 +331,45 @@ fn write_float(f: f64, out: &mut String) {
     }
 }
 
+/// Decodes the `XXXX` (and, for a high surrogate, the following `\\uXXXX`) of a `\\u` escape
+/// starting at `b[*i]` (just after `\\u`); advances `*i`. Lone or mis-paired surrogates are
+/// `InvalidUnicode`. The one place both the parser and the scanner apply these rules.
+fn unicode_escape(b: &[u8], i: &mut usize) -> Result<char, JsonError> {
+    fn hex4(b: &[u8], i: &mut usize) -> Result<u16, JsonError> {
+        let h = b.get(*i..*i + 4).ok_or(JsonError::Malformed)?;
+        let mut v: u16 = 0;
+        for &c in h {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(JsonError::Malformed),
+            };
+            v = (v << 4) | d as u16;
+        }
+        *i += 4;
+        Ok(v)
+    }
+    let u = hex4(b, i)?;
+    let cp = if (0xD800..0xDC00).contains(&u) {
+        if b.get(*i) == Some(&b'\\') && b.get(*i + 1) == Some(&b'u') {
+            *i += 2;
+            let lo = hex4(b, i)?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return Err(JsonError::InvalidUnicode);
+            }
+            0x10000 + (((u as u32) - 0xD800) << 10) + ((lo as u32) - 0xDC00)
+        } else {
+            return Err(JsonError::InvalidUnicode);
+        }
+    } else if (0xDC00..0xE000).contains(&u) {
+        return Err(JsonError::InvalidUnicode);
+    } else {
+        u as u32
+    };
+    char::from_u32(cp).ok_or(JsonError::InvalidUnicode)
+}
+
 struct Parser<'a> {
     /// The input as text (validated UTF-8 once); slices at ASCII positions are char boundaries.
     s: &'a str,
@@ -488,25 +527,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u16, JsonError> {
-        if self.i + 4 > self.b.len() {
-            return Err(JsonError::Malformed);
-        }
-        let mut v: u16 = 0;
-        for k in 0..4 {
-            let c = self.b[self.i + k];
-            let d = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => return Err(JsonError::Malformed),
-            };
-            v = (v << 4) | d as u16;
-        }
-        self.i += 4;
-        Ok(v)
-    }
-
     fn string(&mut self) -> Result<String, JsonError> {
         debug_assert_eq!(self.b[self.i], b'"');
         self.i += 1;
@@ -549,28 +569,7 @@ impl<'a> Parser<'a> {
                         b'n' => out.push('\n'),
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
-                        b'u' => {
-                            let u = self.hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&u) {
-                                if self.b.get(self.i) == Some(&b'\\')
-                                    && self.b.get(self.i + 1) == Some(&b'u')
-                                {
-                                    self.i += 2;
-                                    let lo = self.hex4()?;
-                                    if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(JsonError::InvalidUnicode);
-                                    }
-                                    0x10000 + (((u as u32) - 0xD800) << 10) + ((lo as u32) - 0xDC00)
-                                } else {
-                                    return Err(JsonError::InvalidUnicode);
-                                }
-                            } else if (0xDC00..0xE000).contains(&u) {
-                                return Err(JsonError::InvalidUnicode);
-                            } else {
-                                u as u32
-                            };
-                            out.push(char::from_u32(cp).ok_or(JsonError::InvalidUnicode)?);
-                        }
+                        b'u' => out.push(unicode_escape(self.b, &mut self.i)?),
                         _ => return Err(JsonError::Malformed),
                     }
                 }
@@ -795,22 +794,7 @@ impl<'a> Scanner<'a> {
                     match e {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                         b'u' => {
-                            let u = self.hex4()?;
-                            if (0xD800..0xDC00).contains(&u) {
-                                if self.b.get(self.i) == Some(&b'\\')
-                                    && self.b.get(self.i + 1) == Some(&b'u')
-                                {
-                                    self.i += 2;
-                                    let lo = self.hex4()?;
-                                    if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(JsonError::InvalidUnicode);
-                                    }
-                                } else {
-                                    return Err(JsonError::InvalidUnicode);
-                                }
-                            } else if (0xDC00..0xE000).contains(&u) {
-                                return Err(JsonError::InvalidUnicode);
-                            }
+                            unicode_escape(self.b, &mut self.i)?;
                         }
                         _ => return Err(JsonError::Malformed),
                     }
@@ -818,22 +802,6 @@ impl<'a> Scanner<'a> {
                 _ => return Err(JsonError::Malformed),
             }
         }
-    }
-
-    fn hex4(&mut self) -> Result<u16, JsonError> {
-        let h = self.b.get(self.i..self.i + 4).ok_or(JsonError::Malformed)?;
-        let mut v: u16 = 0;
-        for &c in h {
-            let d = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => return Err(JsonError::Malformed),
-            };
-            v = (v << 4) | d as u16;
-        }
-        self.i += 4;
-        Ok(v)
     }
 
     fn key_text(
