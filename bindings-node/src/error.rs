@@ -1,7 +1,7 @@
 //! Core errors across N-API. napi `async fn`s cannot carry a custom error code, so every error
 //! (sync and async alike) travels as a message `WARDEN_ERROR <json>` where the JSON object holds
-//! `code`, `message`, and optionally `reason` and `details`; `ts/errors.ts` turns it into the
-//! matching `WardenError` subclass.
+//! `code`, `message`, and optionally `reason`, `details` and `decision` (the guard decision a
+//! denial reports); `ts/errors.ts` turns it into the matching `WardenError` subclass.
 
 use warden_core::{catch_panic, Error, Json};
 
@@ -19,6 +19,9 @@ pub fn to_napi(e: Error) -> napi::Error {
     }
     if let Some(d) = e.details_json() {
         m.push(("details".into(), d.clone()));
+    }
+    if let Some(d) = e.decision() {
+        m.push(("decision".into(), d.clone()));
     }
     napi::Error::new(
         napi::Status::GenericFailure,

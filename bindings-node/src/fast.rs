@@ -1,5 +1,5 @@
 //! The hot paths as plain N-API callbacks: `Verifier.verify`, the `Claims` getters and
-//! `ScopeSet.allows`.
+//! `ScopeSet.allows` (and, from `engine_fast.rs`, `Guard.check` and `Client.check`).
 //!
 //! Why: napi-rs 3.16 opens a "native borrow scope" (a mutex-guarded map, allocations) around
 //! every generated method with arguments or a receiver, about 0.3 µs per call — more than a whole
@@ -39,7 +39,7 @@ unsafe extern "C" fn drop_box<T>(_env: sys::napi_env, data: *mut c_void, _hint: 
 }
 
 /// Wraps `value` in a tagged external owned by the JS garbage collector.
-unsafe fn make_external<T>(
+pub(crate) unsafe fn make_external<T>(
     env: sys::napi_env,
     value: T,
     tag: &sys::napi_type_tag,
@@ -64,7 +64,7 @@ unsafe fn make_external<T>(
 }
 
 /// The `T` behind a tagged external, or `None` for any other value.
-unsafe fn external<'a, T>(
+pub(crate) unsafe fn external<'a, T>(
     env: sys::napi_env,
     v: sys::napi_value,
     tag: &sys::napi_type_tag,
@@ -140,7 +140,7 @@ unsafe fn throw(env: sys::napi_env, e: Error) {
 }
 
 /// Runs a callback body: panics → `INTERNAL`, errors → thrown `WardenError` messages.
-unsafe fn guard(
+pub(crate) unsafe fn guard(
     env: sys::napi_env,
     f: impl FnOnce() -> std::result::Result<sys::napi_value, Error>,
 ) -> sys::napi_value {
@@ -165,7 +165,7 @@ unsafe fn guard(
     }
 }
 
-unsafe fn args<const N: usize>(
+pub(crate) unsafe fn args<const N: usize>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> Result<[sys::napi_value; N]> {
@@ -193,7 +193,7 @@ unsafe fn args<const N: usize>(
 }
 
 /// Calls `f` with the UTF-8 bytes of a JS string argument, on the stack when it is short.
-unsafe fn with_str<R>(
+pub(crate) unsafe fn with_str<R>(
     env: sys::napi_env,
     v: sys::napi_value,
     what: &str,
@@ -218,7 +218,7 @@ unsafe fn with_str<R>(
     Ok(f(owned.as_bytes()))
 }
 
-unsafe fn to_js<T: ToNapiValue>(env: sys::napi_env, v: T) -> Result<sys::napi_value> {
+pub(crate) unsafe fn to_js<T: ToNapiValue>(env: sys::napi_env, v: T) -> Result<sys::napi_value> {
     T::to_napi_value(env, v).map_err(|_| Error::internal("cannot create a JS value"))
 }
 
@@ -377,20 +377,30 @@ unsafe extern "C" fn cb_claim_get(
     })
 }
 
-type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+pub(crate) type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
 /// The object of raw callbacks (`native.fastApi()`).
 pub struct FastApi;
 
 impl ToNapiValue for FastApi {
     unsafe fn to_napi_value(env: sys::napi_env, _val: Self) -> napi::Result<sys::napi_value> {
-        let table: [(&std::ffi::CStr, Callback); 5] = [
-            (c"verify", cb_verify),
-            (c"allows", cb_allows),
-            (c"claimsAllows", cb_claims_allows),
-            (c"claim", cb_claim),
-            (c"claimGet", cb_claim_get),
-        ];
+        let table: [(&std::ffi::CStr, Callback); 5 + crate::engine_fast::CALLBACKS.len()] = {
+            let own: [(&std::ffi::CStr, Callback); 5] = [
+                (c"verify", cb_verify),
+                (c"allows", cb_allows),
+                (c"claimsAllows", cb_claims_allows),
+                (c"claim", cb_claim),
+                (c"claimGet", cb_claim_get),
+            ];
+            let mut all = [own[0]; 5 + crate::engine_fast::CALLBACKS.len()];
+            for (slot, entry) in all
+                .iter_mut()
+                .zip(own.iter().chain(crate::engine_fast::CALLBACKS.iter()))
+            {
+                *slot = *entry;
+            }
+            all
+        };
         let mut obj = ptr::null_mut();
         if sys::napi_create_object(env, &mut obj) != sys::Status::napi_ok {
             return Err(napi::Error::new(

@@ -2,7 +2,7 @@
 //! telemetry, fail-open only for reads and only when the engine is unreachable.
 
 use super::{is_unreachable, Client};
-use crate::engine::ids::{prefix, SplitMix, UlidGen};
+use crate::engine::ids::{prefix, UlidGen};
 use crate::engine::summary::summarize_input;
 use crate::engine::{resolve_effect, validate_tool, Decision, Effect};
 use crate::error::{Error, ErrorCode, Result};
@@ -116,7 +116,7 @@ impl Guard {
             closed: false,
             buffer: VecDeque::new(),
             stats: GuardStats::default(),
-            ids: UlidGen::new(SplitMix::from_os()),
+            ids: UlidGen::new(client.id_rng()),
         };
         let g = Guard {
             inner: Arc::new(Inner {

@@ -133,6 +133,11 @@ impl Client {
         })
     }
 
+    /// The randomness source for a guard's local ids (seeded engine → reproducible).
+    pub(crate) fn id_rng(&self) -> crate::engine::ids::SplitMix {
+        self.engine.fork_rng()
+    }
+
     /// The engine clock (ms).
     pub fn now_ms(&self) -> i64 {
         self.engine.now_ms()

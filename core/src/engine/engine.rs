@@ -395,6 +395,15 @@ impl Engine {
         Engine::new(EngineConfig::default(), Arc::new(SystemClock))
     }
 
+    /// A randomness source for a client-side component (a guard's local ids): drawn from the
+    /// engine's seeded generator when the engine is seeded, from the OS otherwise.
+    pub fn fork_rng(&self) -> SplitMix {
+        match self.cfg.seed {
+            Some(_) => self.ids.lock().unwrap_or_else(|e| e.into_inner()).fork(),
+            None => SplitMix::from_os(),
+        }
+    }
+
     /// The configuration.
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
@@ -2333,6 +2342,7 @@ impl Engine {
                     .unwrap_or_default()
                     .to_string();
                 let mut detail = e.as_obj().map(|m| m.to_vec()).unwrap_or_default();
+                detail.retain(|(k, _)| k != "agent_id");
                 detail.push(("agent_id".into(), agent_id.into()));
                 self.audit(
                     &mut st,
