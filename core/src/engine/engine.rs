@@ -7,6 +7,7 @@ use super::audit::{verify_events, AuditChain};
 use super::effect::{resolve_effect, validate_tool, Effect};
 use super::ids::{check_id, prefix, SplitMix, UlidGen};
 use super::model::*;
+use super::store::{JournalEntry, Store};
 use super::summary::truncate_code_points;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::Json;
@@ -198,6 +199,8 @@ pub struct Engine {
     ids: Mutex<UlidGen>,
     st: Mutex<State>,
     decided: Condvar,
+    journal: Option<Journal>,
+    forks: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -338,6 +341,63 @@ fn paginate(items: Vec<Json>, a: &Args, query: &str, default_limit: i64, max: i6
     ))
 }
 
+impl EngineConfig {
+    /// The configuration as the JSON object [`EngineConfig::from_json`] reads (without `seed`).
+    pub fn to_json(&self) -> Json {
+        let strict = if self.strict_mode { "true" } else { "false" };
+        Json::Obj(vec![
+            ("issuer".into(), self.issuer.as_str().into()),
+            ("audience".into(), self.audience.as_str().into()),
+            (
+                "approval_ttl_seconds".into(),
+                Json::Int(self.approval_ttl_seconds),
+            ),
+            (
+                "elevation_window_seconds".into(),
+                Json::Int(self.elevation_window_seconds),
+            ),
+            (
+                "denial_cooldown_seconds".into(),
+                Json::Int(self.denial_cooldown_seconds),
+            ),
+            (
+                "session_ttl_seconds".into(),
+                Json::Int(self.session_ttl_seconds),
+            ),
+            (
+                "token_ttl_seconds".into(),
+                Json::Int(self.token_ttl_seconds),
+            ),
+            (
+                "delegation_ttl_seconds".into(),
+                Json::Int(self.delegation_ttl_seconds),
+            ),
+            (
+                "max_delegation_depth".into(),
+                Json::Int(self.max_delegation_depth),
+            ),
+            (
+                "env".into(),
+                Json::Obj(vec![("WARDEN_STRICT_MODE".into(), strict.into())]),
+            ),
+        ])
+    }
+}
+
+thread_local! {
+    /// The clock reading pinned for the journaled operation running on this thread.
+    static PINNED_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+struct Journal {
+    store: Arc<dyn Store>,
+    /// Serialises journaled operations; holds the last `seq`.
+    writer: Mutex<i64>,
+    /// Set when an append failed: the in-memory state is ahead of the store, so every later
+    /// write is refused (fail closed) until a restart replays the store.
+    poisoned: std::sync::atomic::AtomicBool,
+}
+
 struct Chain {
     /// Root → leaf.
     links: Vec<Arc<Delegation>>,
@@ -387,7 +447,119 @@ impl Engine {
             ids: Mutex::new(UlidGen::new(rng)),
             st: Mutex::new(State::default()),
             decided: Condvar::new(),
+            journal: None,
+            forks: Default::default(),
         })
+    }
+
+    /// An engine whose state lives in `store`: the first open records the configuration and a
+    /// fresh random seed (the signing key and ids derive from it); later opens replay the journal
+    /// and must be given the same configuration (`CONFLICT` otherwise).
+    pub fn open(cfg: EngineConfig, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> Result<Engine> {
+        let cfg_text = cfg.to_json().to_compact();
+        match store.meta_get("engine_config")? {
+            Some(stored) if stored != cfg_text => {
+                return Err(err(
+                    ErrorCode::Conflict,
+                    "config_mismatch",
+                    format!(
+                        "this store was created with engine configuration {stored}; got {cfg_text}"
+                    ),
+                ))
+            }
+            Some(_) => {}
+            None => store.meta_set("engine_config", &cfg_text)?,
+        }
+        let seed = match store.meta_get("engine_seed")? {
+            Some(s) => s
+                .parse::<u64>()
+                .map_err(|_| Error::new(ErrorCode::Internal, "corrupt engine_seed in store"))?,
+            None => {
+                let s = SplitMix::from_os().next_u64();
+                store.meta_set("engine_seed", &s.to_string())?;
+                s
+            }
+        };
+        let mut engine = Engine::new(
+            EngineConfig {
+                seed: Some(seed),
+                ..cfg
+            },
+            clock,
+        )?;
+        let mut last = 0i64;
+        store.load(&mut |e: JournalEntry| {
+            if e.seq != last + 1 {
+                return Err(Error::new(
+                    ErrorCode::Internal,
+                    format!("journal gap: entry {} after {last}", e.seq),
+                ));
+            }
+            last = e.seq;
+            let args = Json::parse(&e.args)
+                .map_err(|_| Error::new(ErrorCode::Internal, "corrupt journal entry"))?;
+            PINNED_NOW.with(|p| p.set(Some(e.at_ms)));
+            let _ = engine.call(&e.op, &args);
+            PINNED_NOW.with(|p| p.set(None));
+            Ok(())
+        })?;
+        engine.journal = Some(Journal {
+            store,
+            writer: Mutex::new(last),
+            poisoned: Default::default(),
+        });
+        Ok(engine)
+    }
+
+    /// Number of journaled operations (0 without a store).
+    pub fn journal_len(&self) -> i64 {
+        self.journal
+            .as_ref()
+            .map(|j| *j.writer.lock().unwrap_or_else(|e| e.into_inner()))
+            .unwrap_or(0)
+    }
+
+    /// Runs `f` as one journaled operation when the engine has a store: serialised with the
+    /// other writes, on one pinned clock reading, and acknowledged only after the append.
+    fn journaled<T>(
+        &self,
+        op: &str,
+        args: impl FnOnce() -> Json,
+        f: impl FnOnce() -> T,
+    ) -> Result<T> {
+        let Some(j) = &self.journal else {
+            return Ok(f());
+        };
+        let mut seq = j.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if j.poisoned.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorCode::GuardianUnavailable,
+                "the store failed earlier; restart to recover",
+            ));
+        }
+        let now = self.clock.now_ms();
+        PINNED_NOW.with(|p| p.set(Some(now)));
+        let out = f();
+        PINNED_NOW.with(|p| p.set(None));
+        let entry = JournalEntry {
+            seq: *seq + 1,
+            at_ms: now,
+            op: op.to_string(),
+            args: args().to_compact(),
+        };
+        match j.store.append(&entry) {
+            Ok(()) => {
+                *seq += 1;
+                Ok(out)
+            }
+            Err(e) => {
+                j.poisoned.store(true, Ordering::SeqCst);
+                Err(Error::new(
+                    ErrorCode::GuardianUnavailable,
+                    format!("the store refused the write: {e}"),
+                ))
+            }
+        }
     }
 
     /// An engine on the system clock with the default configuration.
@@ -399,7 +571,12 @@ impl Engine {
     /// engine's seeded generator when the engine is seeded, from the OS otherwise.
     pub fn fork_rng(&self) -> SplitMix {
         match self.cfg.seed {
-            Some(_) => self.ids.lock().unwrap_or_else(|e| e.into_inner()).fork(),
+            // Derived from the seed and a fork counter, never from the id generator, so forks do
+            // not change the engine's own id sequence (journal replay stays exact).
+            Some(seed) => {
+                let n = self.forks.fetch_add(1, Ordering::Relaxed) + 1;
+                SplitMix::new(seed ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93))
+            }
             None => SplitMix::from_os(),
         }
     }
@@ -414,9 +591,11 @@ impl Engine {
         KeySet::from(self.key.public_key()).to_public_jwks()
     }
 
-    /// Now (ms).
+    /// Now (ms): the pinned reading inside a journaled operation, the clock otherwise.
     pub fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
+        PINNED_NOW
+            .with(|p| p.get())
+            .unwrap_or_else(|| self.clock.now_ms())
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -1235,6 +1414,52 @@ impl Engine {
 
     /// `check(agent_id, session_id, tool, input_summary="", effect=None)` (§9).
     pub fn check(
+        &self,
+        agent_id: &str,
+        session_id: &str,
+        tool: &str,
+        input_summary: &str,
+        effect: Option<&str>,
+    ) -> Decision {
+        if self.journal.is_some() {
+            let args = || {
+                let mut m = vec![
+                    ("agent_id".to_string(), Json::from(agent_id)),
+                    ("session_id".to_string(), Json::from(session_id)),
+                    ("tool".to_string(), Json::from(tool)),
+                    ("input_summary".to_string(), Json::from(input_summary)),
+                ];
+                if let Some(e) = effect {
+                    m.push(("effect".into(), e.into()));
+                }
+                Json::Obj(m)
+            };
+            let r = self.journaled("check", args, || {
+                self.check_unjournaled(agent_id, session_id, tool, input_summary, effect)
+            });
+            return r.unwrap_or_else(|e| Decision {
+                check_id: String::new(),
+                allowed: false,
+                code: e.code().as_str().to_string(),
+                reason: "store_unavailable".into(),
+                enforced: true,
+                source: "engine".into(),
+                agent_id: agent_id.into(),
+                session_id: session_id.into(),
+                tool: tool.into(),
+                effect: None,
+                required_scope: None,
+                matched_pattern: None,
+                rule_id: None,
+                approval_id: None,
+                retry_after_ms: None,
+                decided_at: self.clock.now_ms(),
+            });
+        }
+        self.check_unjournaled(agent_id, session_id, tool, input_summary, effect)
+    }
+
+    fn check_unjournaled(
         &self,
         agent_id: &str,
         session_id: &str,
@@ -2364,6 +2589,15 @@ impl Engine {
     /// Runs one engine operation by name with JSON arguments (the form the gateway, the parity
     /// runners and the bindings' generic entry point use). Unknown operations → `VALIDATION_ERROR`.
     pub fn call(&self, op: &str, args: &Json) -> Result<Json> {
+        if self.journal.is_some() && super::store::is_write(op) {
+            return self
+                .journaled(
+                    op,
+                    || args.clone(),
+                    || crate::error::catch_panic(|| self.call_inner(op, args)),
+                )
+                .and_then(|r| r);
+        }
         crate::error::catch_panic(|| self.call_inner(op, args))
     }
 
@@ -2436,7 +2670,7 @@ impl Engine {
             "close_session" => self.close_session(&args!("session_id")),
             "check" => {
                 let a = args!("agent_id", "session_id", "tool", "input_summary", "effect");
-                let d = self.check(
+                let d = self.check_unjournaled(
                     a.opt_str("agent_id")?.unwrap_or(""),
                     a.opt_str("session_id")?.unwrap_or(""),
                     a.opt_str("tool")?.unwrap_or(""),

@@ -67,12 +67,6 @@ impl UlidGen {
         }
     }
 
-    /// A new independent randomness source drawn from this one (a guard's own ids stay
-    /// reproducible under a seeded engine).
-    pub fn fork(&mut self) -> SplitMix {
-        SplitMix::new(self.rng.next_u64())
-    }
-
     /// The next ULID for time `ms` (unix milliseconds).
     pub fn next(&mut self, ms: u64) -> String {
         let rand = if ms == self.last_ms && self.last_ms != 0 {

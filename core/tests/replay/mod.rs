@@ -170,12 +170,25 @@ fn arg_str<'a>(args: &'a Json, k: &str) -> Option<&'a str> {
 
 /// Runs one scenario case: returns its transcript and every expectation failure.
 pub fn run_scenario(case: &Json, clock_s: i64) -> (Vec<Json>, Vec<String>) {
+    let (t, f, _) = run_scenario_on(case, clock_s, None);
+    (t, f)
+}
+
+/// The scenario's engine after the run, with its clock (for state comparisons).
+pub type Ran = Option<(Arc<Engine>, Arc<ManualClock>, EngineConfig)>;
+
+/// [`run_scenario`] on an engine opened over `store` (journaled) when one is given.
+pub fn run_scenario_on(
+    case: &Json,
+    clock_s: i64,
+    store: Option<Arc<dyn Store>>,
+) -> (Vec<Json>, Vec<String>, Ran) {
     let mut transcript = Vec::new();
     let mut failures = Vec::new();
     let cfg = match case.get("engine") {
         Some(e) => match EngineConfig::from_json(e) {
             Ok(c) => c,
-            Err(e) => return (transcript, vec![format!("engine config: {e}")]),
+            Err(e) => return (transcript, vec![format!("engine config: {e}")], None),
         },
         None => EngineConfig {
             strict_mode: false,
@@ -188,9 +201,14 @@ pub fn run_scenario(case: &Json, clock_s: i64) -> (Vec<Json>, Vec<String>) {
     };
     let clock = Arc::new(ManualClock::new(clock_s * 1000));
     let strict = cfg.strict_mode;
-    let engine = match Engine::new(cfg, clock.clone()) {
+    let cfg_used = cfg.clone();
+    let opened = match store {
+        Some(st) => Engine::open(EngineConfig { seed: None, ..cfg }, clock.clone(), st),
+        None => Engine::new(cfg, clock.clone()),
+    };
+    let engine = match opened {
         Ok(e) => Arc::new(e),
-        Err(e) => return (transcript, vec![format!("engine: {e}")]),
+        Err(e) => return (transcript, vec![format!("engine: {e}")], None),
     };
     let client = Client::with_engine(engine.clone());
     let mut guards: HashMap<String, Guard> = HashMap::new();
@@ -307,5 +325,5 @@ pub fn run_scenario(case: &Json, clock_s: i64) -> (Vec<Json>, Vec<String>) {
             Err(e) => failures.push(format!("step {i} ({op}): {e}")),
         }
     }
-    (transcript, failures)
+    (transcript, failures, Some((engine, clock, cfg_used)))
 }
