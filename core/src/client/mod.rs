@@ -3,8 +3,11 @@
 //! (SEMANTICS-engine §12).
 
 mod guard;
+mod remote;
+pub mod routes;
 
 pub use guard::{Guard, GuardOptions, GuardStats};
+pub use remote::{error_from_response, percent_encode, RemoteOptions};
 
 use crate::engine::{Clock, Engine};
 use crate::error::{Error, ErrorCode, Result};
@@ -71,13 +74,26 @@ pub fn is_unreachable(e: &Error) -> bool {
 /// A client over a backend. Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
-    engine: Arc<Engine>,
+    backend: Backend,
     fault: Arc<Mutex<Option<Fault>>>,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Local(Arc<Engine>),
+    Remote(Arc<remote::Remote>),
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("backend", &"local").finish()
+        match &self.backend {
+            Backend::Local(_) => f.debug_struct("Client").field("backend", &"local").finish(),
+            Backend::Remote(r) => f
+                .debug_struct("Client")
+                .field("backend", &"remote")
+                .field("url", &r.base())
+                .finish(),
+        }
     }
 }
 
@@ -90,14 +106,32 @@ impl Client {
     /// A local client over an existing engine (shared state).
     pub fn with_engine(engine: Arc<Engine>) -> Client {
         Client {
-            engine,
+            backend: Backend::Local(engine),
             fault: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// The in-process engine.
-    pub fn engine(&self) -> &Arc<Engine> {
-        &self.engine
+    /// `Client.connect(url, api_key, options)`: the engine behind a gateway (`http(s)://…`).
+    /// Nothing is sent until the first call. Options: see [`RemoteOptions`].
+    pub fn connect(url: &str, api_key: &str, options: &Json) -> Result<Client> {
+        let opts = RemoteOptions::from_json(options)?;
+        Ok(Client {
+            backend: Backend::Remote(Arc::new(remote::Remote::new(url, api_key, opts)?)),
+            fault: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The in-process engine (`None` for a remote client).
+    pub fn engine(&self) -> Option<&Arc<Engine>> {
+        match &self.backend {
+            Backend::Local(e) => Some(e),
+            Backend::Remote(_) => None,
+        }
+    }
+
+    /// True for a gateway-backed client.
+    pub fn is_remote(&self) -> bool {
+        matches!(self.backend, Backend::Remote(_))
     }
 
     /// Makes every call fail with `fault` until cleared (tests and vectors).
@@ -105,16 +139,37 @@ impl Client {
         *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
     }
 
-    /// Runs one engine operation with JSON arguments.
-    pub fn call(&self, op: &str, args: &Json) -> Result<Json> {
-        if let Some(f) = *self.fault.lock().unwrap_or_else(|e| e.into_inner()) {
-            return Err(f.to_error());
+    fn fault(&self) -> Result<()> {
+        match *self.fault.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(f) => Err(f.to_error()),
+            None => Ok(()),
         }
-        self.engine.call(op, args)
     }
 
-    /// `check` without JSON conversions (the Guard's hot path); same result as
-    /// `call("check", …)`.
+    /// Runs one engine operation with JSON arguments.
+    pub fn call(&self, op: &str, args: &Json) -> Result<Json> {
+        self.fault()?;
+        match &self.backend {
+            Backend::Local(e) => e.call(op, args),
+            Backend::Remote(r) => {
+                let out = r.call(op, args)?;
+                if op == "test_reset" || op == "test_advance" {
+                    // Mirror the gateway's manual clock (guard-local timestamps) and its seeded
+                    // fork counter (guard-local ids), as a local engine would.
+                    if let Some(ms) = out.get("now_ms").and_then(Json::as_i64) {
+                        r.test_clock.store(ms, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    if op == "test_reset" {
+                        r.test_seed_forks.store(0, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// `check` without JSON conversions on the local backend (the Guard's hot path); same
+    /// result as `call("check", …)`.
     pub fn check(
         &self,
         agent_id: &str,
@@ -123,29 +178,53 @@ impl Client {
         input_summary: &str,
         effect: Option<&str>,
     ) -> Result<crate::engine::Decision> {
-        if let Some(f) = *self.fault.lock().unwrap_or_else(|e| e.into_inner()) {
-            return Err(f.to_error());
+        self.fault()?;
+        match &self.backend {
+            Backend::Local(e) => crate::error::catch_panic(|| {
+                Ok(e.check(agent_id, session_id, tool, input_summary, effect))
+            }),
+            Backend::Remote(r) => {
+                let mut args = vec![
+                    ("agent_id".to_string(), Json::from(agent_id)),
+                    ("session_id".to_string(), Json::from(session_id)),
+                    ("tool".to_string(), Json::from(tool)),
+                    ("input_summary".to_string(), Json::from(input_summary)),
+                ];
+                if let Some(e) = effect {
+                    args.push(("effect".into(), e.into()));
+                }
+                let v = r.call("check", &Json::Obj(args))?;
+                crate::engine::Decision::from_json(&v)
+                    .ok_or_else(|| Error::internal("the gateway sent a malformed decision"))
+            }
         }
-        crate::error::catch_panic(|| {
-            Ok(self
-                .engine
-                .check(agent_id, session_id, tool, input_summary, effect))
-        })
+    }
+
+    /// The clock the client side uses (guard-local decisions and telemetry): the engine's for a
+    /// local client; the system clock for a remote one (the gateway's manual clock in test mode).
+    pub fn now_ms(&self) -> i64 {
+        match &self.backend {
+            Backend::Local(e) => e.now_ms(),
+            Backend::Remote(r) => match r.test_clock.load(std::sync::atomic::Ordering::SeqCst) {
+                0 => crate::engine::SystemClock.now_ms(),
+                ms => ms,
+            },
+        }
     }
 
     /// The randomness source for a guard's local ids (seeded engine → reproducible).
     pub(crate) fn id_rng(&self) -> crate::engine::ids::SplitMix {
-        self.engine.fork_rng()
-    }
-
-    /// The engine clock (ms).
-    pub fn now_ms(&self) -> i64 {
-        self.engine.now_ms()
-    }
-
-    #[doc(hidden)]
-    pub fn clock_of(engine: &Engine) -> i64 {
-        engine.now_ms()
+        match &self.backend {
+            Backend::Local(e) => e.fork_rng(),
+            Backend::Remote(r) => {
+                if r.test_clock.load(std::sync::atomic::Ordering::SeqCst) != 0 {
+                    let n = r.test_seed_forks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    crate::engine::ids::SplitMix::new(crate::engine::fork_seed(7, n))
+                } else {
+                    crate::engine::ids::SplitMix::from_os()
+                }
+            }
+        }
     }
 }
 

@@ -384,6 +384,11 @@ impl EngineConfig {
     }
 }
 
+/// The seed of the `n`-th fork of a seeded engine's randomness (see [`Engine::fork_rng`]).
+pub fn fork_seed(seed: u64, n: u64) -> u64 {
+    seed ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93)
+}
+
 thread_local! {
     /// The clock reading pinned for the journaled operation running on this thread.
     static PINNED_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
@@ -575,7 +580,7 @@ impl Engine {
             // not change the engine's own id sequence (journal replay stays exact).
             Some(seed) => {
                 let n = self.forks.fetch_add(1, Ordering::Relaxed) + 1;
-                SplitMix::new(seed ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93))
+                SplitMix::new(fork_seed(seed, n))
             }
             None => SplitMix::from_os(),
         }

@@ -1,0 +1,201 @@
+//! The gateway's stores behind the core `Store` trait: SQLite (embedded default: one file, WAL,
+//! migrations at start) and PostgreSQL. Both hold the engine journal and the metadata table.
+
+use std::sync::Mutex;
+use warden_core::engine::{JournalEntry, Store};
+use warden_core::{Error, ErrorCode, Result};
+
+/// A core store the gateway can also wipe (test mode only).
+pub trait GatewayStore: Store {
+    /// Deletes everything (test mode `reset`).
+    fn wipe(&self) -> Result<()>;
+    /// Human-readable kind (`sqlite:<path>`, `postgres`).
+    fn describe(&self) -> String;
+}
+
+fn store_err(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::GuardianUnavailable, format!("store: {e}"))
+}
+
+/// SQLite: WAL journal mode, `synchronous=NORMAL` — a committed transaction survives a crash of
+/// the process (the kill -9 test), and with `--sqlite-sync full` a power loss too.
+pub struct SqliteStore {
+    conn: Mutex<rusqlite::Connection>,
+    path: String,
+}
+
+const SQLITE_MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL)",
+];
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and runs the migrations.
+    pub fn open(path: &str, full_sync: bool) -> Result<SqliteStore> {
+        let conn = rusqlite::Connection::open(path).map_err(store_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(store_err)?;
+        conn.pragma_update(None, "synchronous", if full_sync { "FULL" } else { "NORMAL" })
+            .map_err(store_err)?;
+        conn.pragma_update(None, "busy_timeout", 5000).map_err(store_err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(store_err)?;
+        for (i, m) in SQLITE_MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(m).map_err(store_err)?;
+            conn.pragma_update(None, "user_version", (i + 1) as i64).map_err(store_err)?;
+        }
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path: path.to_string(),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Store for SqliteStore {
+    fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        self.conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(store_err)
+    }
+
+    fn meta_set(&self, key: &str, value: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(store_err)
+    }
+
+    fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT seq, at_ms, op, args FROM journal ORDER BY seq")
+            .map_err(store_err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(JournalEntry {
+                    seq: r.get(0)?,
+                    at_ms: r.get(1)?,
+                    op: r.get(2)?,
+                    args: r.get(3)?,
+                })
+            })
+            .map_err(store_err)?;
+        for row in rows {
+            f(row.map_err(store_err)?)?;
+        }
+        Ok(())
+    }
+
+    fn append(&self, e: &JournalEntry) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("INSERT INTO journal (seq, at_ms, op, args) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(store_err)?;
+        stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args])
+            .map(|_| ())
+            .map_err(store_err)
+    }
+}
+
+impl GatewayStore for SqliteStore {
+    fn wipe(&self) -> Result<()> {
+        self.conn()
+            .execute_batch("DELETE FROM journal; DELETE FROM meta;")
+            .map_err(store_err)
+    }
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.path)
+    }
+}
+
+/// PostgreSQL (synchronous client; the journal append is one INSERT in autocommit mode, which
+/// returns after the commit is durable with the server's default `synchronous_commit = on`).
+pub struct PgStore {
+    client: Mutex<postgres::Client>,
+}
+
+const PG_MIGRATIONS: &str = "
+CREATE TABLE IF NOT EXISTS warden_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS warden_journal (seq BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL);
+";
+
+impl PgStore {
+    /// Connects (`postgres://user:pass@host:port/db`) and runs the migrations.
+    pub fn connect(url: &str) -> Result<PgStore> {
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(store_err)?;
+        client.batch_execute(PG_MIGRATIONS).map_err(store_err)?;
+        Ok(PgStore {
+            client: Mutex::new(client),
+        })
+    }
+
+    fn client(&self) -> std::sync::MutexGuard<'_, postgres::Client> {
+        self.client.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Store for PgStore {
+    fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        let row = self
+            .client()
+            .query_opt("SELECT value FROM warden_meta WHERE key = $1", &[&key])
+            .map_err(store_err)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn meta_set(&self, key: &str, value: &str) -> Result<()> {
+        self.client()
+            .execute(
+                "INSERT INTO warden_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                &[&key, &value],
+            )
+            .map(|_| ())
+            .map_err(store_err)
+    }
+
+    fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
+        let rows = self
+            .client()
+            .query("SELECT seq, at_ms, op, args FROM warden_journal ORDER BY seq", &[])
+            .map_err(store_err)?;
+        for r in rows {
+            f(JournalEntry {
+                seq: r.get(0),
+                at_ms: r.get(1),
+                op: r.get(2),
+                args: r.get(3),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn append(&self, e: &JournalEntry) -> Result<()> {
+        self.client()
+            .execute(
+                "INSERT INTO warden_journal (seq, at_ms, op, args) VALUES ($1, $2, $3, $4)",
+                &[&e.seq, &e.at_ms, &e.op, &e.args],
+            )
+            .map(|_| ())
+            .map_err(store_err)
+    }
+}
+
+impl GatewayStore for PgStore {
+    fn wipe(&self) -> Result<()> {
+        self.client()
+            .batch_execute("DELETE FROM warden_journal; DELETE FROM warden_meta;")
+            .map_err(store_err)
+    }
+    fn describe(&self) -> String {
+        "postgres".into()
+    }
+}
