@@ -46,21 +46,40 @@ impl Role {
     /// May this role run `op`?
     pub fn allows(self, op: &str) -> bool {
         const READ: &[&str] = &[
-            "get_agent", "list_agents", "get_session", "get_policy", "get_approval",
-            "list_approvals", "wait_for_decision", "get_delegation", "list_delegations",
-            "query_audit", "verify_chain", "export_audit", "jwks", "introspect_token",
+            "get_agent",
+            "list_agents",
+            "get_session",
+            "get_policy",
+            "get_approval",
+            "list_approvals",
+            "wait_for_decision",
+            "get_delegation",
+            "list_delegations",
+            "query_audit",
+            "verify_chain",
+            "export_audit",
+            "jwks",
+            "introspect_token",
         ];
         const AGENT: &[&str] = &[
-            "init_session", "init_token_session", "init_delegation_session", "get_session",
-            "close_session", "check", "record_telemetry", "get_approval", "wait_for_decision",
-            "introspect_token", "jwks", "get_agent",
+            "init_session",
+            "init_token_session",
+            "init_delegation_session",
+            "get_session",
+            "close_session",
+            "check",
+            "record_telemetry",
+            "get_approval",
+            "wait_for_decision",
+            "introspect_token",
+            "jwks",
+            "get_agent",
         ];
         match self {
             Role::Admin => true,
             Role::Approver => READ.contains(&op) || op == "approve" || op == "deny",
             Role::AgentOperator => {
-                READ.contains(&op)
-                    || !matches!(op, "approve" | "deny" | "set_policy" | "keys")
+                READ.contains(&op) || !matches!(op, "approve" | "deny" | "set_policy" | "keys")
             }
             Role::Agent => AGENT.contains(&op),
         }
@@ -156,8 +175,15 @@ impl Keys {
 /// Who is calling.
 #[derive(Clone, Debug)]
 pub enum Principal {
-    Key { key_id: String, workspace: String, role: Role },
-    Agent { agent_id: String, workspace: String },
+    Key {
+        key_id: String,
+        workspace: String,
+        role: Role,
+    },
+    Agent {
+        agent_id: String,
+        workspace: String,
+    },
 }
 
 impl Principal {

@@ -13,7 +13,11 @@ use warden_core::engine::EngineConfig;
 use warden_core::json::Json;
 
 #[derive(Parser)]
-#[command(name = "warden-gateway", version, about = "Warden gateway: the engine as a REST server, and its admin CLI")]
+#[command(
+    name = "warden-gateway",
+    version,
+    about = "Warden gateway: the engine as a REST server, and its admin CLI"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -128,7 +132,9 @@ enum KeysCmd {
         name: String,
     },
     List,
-    Revoke { key_id: String },
+    Revoke {
+        key_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,7 +151,9 @@ enum AgentsCmd {
         #[arg(long, default_value = "default")]
         workspace: String,
     },
-    Get { agent_id: String },
+    Get {
+        agent_id: String,
+    },
     Revoke {
         agent_id: String,
         #[arg(long)]
@@ -186,7 +194,9 @@ enum TokenCmd {
         #[command(flatten)]
         remote: Remote,
     },
-    Inspect { token: String },
+    Inspect {
+        token: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,7 +221,10 @@ fn obj(pairs: Vec<(&str, Json)>) -> Json {
 fn connect(r: &Remote) -> Result<Client, String> {
     let mut o = vec![];
     if let Some(ca) = &r.ca {
-        o.push(("ca_pem", Json::from(std::fs::read_to_string(ca).map_err(|e| format!("{ca}: {e}"))?)));
+        o.push((
+            "ca_pem",
+            Json::from(std::fs::read_to_string(ca).map_err(|e| format!("{ca}: {e}"))?),
+        ));
     }
     Client::connect(&r.url, &r.api_key, &obj(o)).map_err(|e| e.to_string())
 }
@@ -227,15 +240,35 @@ fn print(v: Result<Json, warden_core::Error>) -> Result<(), String> {
 }
 
 fn keys_http(r: &Remote, method: &str, path: &str, body: Option<Json>) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     rt.block_on(async {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| e.to_string())?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| e.to_string())?;
         let url = format!("{}{}", r.url.trim_end_matches('/'), path);
-        let req = if method == "GET" { http.get(url) } else { http.post(url).body(body.unwrap_or(Json::Obj(vec![])).to_compact()) };
-        let resp = req.header("authorization", format!("Bearer {}", r.api_key)).send().await.map_err(|e| e.to_string())?;
+        let req = if method == "GET" {
+            http.get(url)
+        } else {
+            http.post(url)
+                .body(body.unwrap_or(Json::Obj(vec![])).to_compact())
+        };
+        let resp = req
+            .header("authorization", format!("Bearer {}", r.api_key))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
         let ok = resp.status().is_success();
         let text = resp.text().await.map_err(|e| e.to_string())?;
-        if ok { println!("{text}"); Ok(()) } else { Err(text) }
+        if ok {
+            println!("{text}");
+            Ok(())
+        } else {
+            Err(text)
+        }
     })
 }
 
@@ -248,34 +281,139 @@ fn main() {
             Ok(())
         }
         Cmd::Keys { cmd, remote } => match cmd {
-            KeysCmd::Create { role, workspace, name } => keys_http(&remote, "POST", "/v1/keys", Some(obj(vec![("role", role.into()), ("workspace", workspace.into()), ("name", name.into())]))),
+            KeysCmd::Create {
+                role,
+                workspace,
+                name,
+            } => keys_http(
+                &remote,
+                "POST",
+                "/v1/keys",
+                Some(obj(vec![
+                    ("role", role.into()),
+                    ("workspace", workspace.into()),
+                    ("name", name.into()),
+                ])),
+            ),
             KeysCmd::List => keys_http(&remote, "GET", "/v1/keys", None),
-            KeysCmd::Revoke { key_id } => keys_http(&remote, "POST", &format!("/v1/keys/{}/revoke", warden_core::client::percent_encode(&key_id)), None),
+            KeysCmd::Revoke { key_id } => keys_http(
+                &remote,
+                "POST",
+                &format!(
+                    "/v1/keys/{}/revoke",
+                    warden_core::client::percent_encode(&key_id)
+                ),
+                None,
+            ),
         },
         Cmd::Agents { cmd, remote } => connect(&remote).and_then(|c| match cmd {
-            AgentsCmd::Create { name, workspace, caps } => print(c.call("create_agent", &obj(vec![("name", name.into()), ("workspace", workspace.into()), ("capabilities", Json::Arr(caps.into_iter().map(Json::Str).collect()))]))),
-            AgentsCmd::List { workspace } => print(c.call("list_agents", &obj(vec![("workspace", workspace.into())]))),
-            AgentsCmd::Get { agent_id } => print(c.call("get_agent", &obj(vec![("agent_id", agent_id.into())]))),
-            AgentsCmd::Revoke { agent_id, reason } => print(c.call("revoke_agent", &obj(vec![("agent_id", agent_id.into()), ("reason", reason.map(Json::Str).unwrap_or(Json::Null))]))),
+            AgentsCmd::Create {
+                name,
+                workspace,
+                caps,
+            } => print(c.call(
+                "create_agent",
+                &obj(vec![
+                    ("name", name.into()),
+                    ("workspace", workspace.into()),
+                    (
+                        "capabilities",
+                        Json::Arr(caps.into_iter().map(Json::Str).collect()),
+                    ),
+                ]),
+            )),
+            AgentsCmd::List { workspace } => {
+                print(c.call("list_agents", &obj(vec![("workspace", workspace.into())])))
+            }
+            AgentsCmd::Get { agent_id } => {
+                print(c.call("get_agent", &obj(vec![("agent_id", agent_id.into())])))
+            }
+            AgentsCmd::Revoke { agent_id, reason } => print(c.call(
+                "revoke_agent",
+                &obj(vec![
+                    ("agent_id", agent_id.into()),
+                    ("reason", reason.map(Json::Str).unwrap_or(Json::Null)),
+                ]),
+            )),
         }),
         Cmd::Approvals { cmd, remote } => connect(&remote).and_then(|c| match cmd {
-            ApprovalsCmd::List { status } => print(c.call("list_approvals", &obj(vec![("status", status.into())]))),
-            ApprovalsCmd::Approve { approval_id, by, note } => print(c.call("approve", &obj(vec![("approval_id", approval_id.into()), ("decided_by", by.into()), ("note", note.map(Json::Str).unwrap_or(Json::Null))]))),
-            ApprovalsCmd::Deny { approval_id, by, note } => print(c.call("deny", &obj(vec![("approval_id", approval_id.into()), ("decided_by", by.into()), ("note", note.map(Json::Str).unwrap_or(Json::Null))]))),
+            ApprovalsCmd::List { status } => {
+                print(c.call("list_approvals", &obj(vec![("status", status.into())])))
+            }
+            ApprovalsCmd::Approve {
+                approval_id,
+                by,
+                note,
+            } => print(c.call(
+                "approve",
+                &obj(vec![
+                    ("approval_id", approval_id.into()),
+                    ("decided_by", by.into()),
+                    ("note", note.map(Json::Str).unwrap_or(Json::Null)),
+                ]),
+            )),
+            ApprovalsCmd::Deny {
+                approval_id,
+                by,
+                note,
+            } => print(c.call(
+                "deny",
+                &obj(vec![
+                    ("approval_id", approval_id.into()),
+                    ("decided_by", by.into()),
+                    ("note", note.map(Json::Str).unwrap_or(Json::Null)),
+                ]),
+            )),
         }),
         Cmd::Token { cmd } => match cmd {
-            TokenCmd::Issue { agent_id, scopes, ttl, remote } => connect(&remote).and_then(|c| print(c.call("issue_token", &obj(vec![("agent_id", agent_id.into()), ("scopes", Json::Arr(scopes.into_iter().map(Json::Str).collect())), ("ttl_seconds", ttl.map(Json::Int).unwrap_or(Json::Null))])))),
-            TokenCmd::Inspect { token } => print(warden_core::token::inspect(token.as_bytes()).map(|c| c.to_json())),
+            TokenCmd::Issue {
+                agent_id,
+                scopes,
+                ttl,
+                remote,
+            } => connect(&remote).and_then(|c| {
+                print(c.call(
+                    "issue_token",
+                    &obj(vec![
+                        ("agent_id", agent_id.into()),
+                        (
+                            "scopes",
+                            Json::Arr(scopes.into_iter().map(Json::Str).collect()),
+                        ),
+                        ("ttl_seconds", ttl.map(Json::Int).unwrap_or(Json::Null)),
+                    ]),
+                ))
+            }),
+            TokenCmd::Inspect { token } => {
+                print(warden_core::token::inspect(token.as_bytes()).map(|c| c.to_json()))
+            }
         },
         Cmd::Audit { cmd } => match cmd {
-            AuditCmd::Verify { file: Some(f), .. } => std::fs::read_to_string(&f).map_err(|e| format!("{f}: {e}")).and_then(|t| {
-                let c = warden_core::engine::verify_audit_export(&t);
-                println!("{}", c.to_json().to_compact());
-                if c.ok { Ok(()) } else { Err("audit chain broken".into()) }
-            }),
-            AuditCmd::Verify { file: None, workspace, url, api_key } => {
-                let remote = Remote { url, api_key: api_key.unwrap_or_default(), ca: None };
-                connect(&remote).and_then(|c| print(c.call("verify_chain", &obj(vec![("workspace", workspace.into())]))))
+            AuditCmd::Verify { file: Some(f), .. } => std::fs::read_to_string(&f)
+                .map_err(|e| format!("{f}: {e}"))
+                .and_then(|t| {
+                    let c = warden_core::engine::verify_audit_export(&t);
+                    println!("{}", c.to_json().to_compact());
+                    if c.ok {
+                        Ok(())
+                    } else {
+                        Err("audit chain broken".into())
+                    }
+                }),
+            AuditCmd::Verify {
+                file: None,
+                workspace,
+                url,
+                api_key,
+            } => {
+                let remote = Remote {
+                    url,
+                    api_key: api_key.unwrap_or_default(),
+                    ca: None,
+                };
+                connect(&remote).and_then(|c| {
+                    print(c.call("verify_chain", &obj(vec![("workspace", workspace.into())])))
+                })
             }
         },
     };
@@ -297,7 +435,9 @@ fn pretty(v: &Json) -> String {
                     out.push_str(&Json::Str(k.clone()).to_compact());
                     out.push_str(": ");
                     go(x, ind + 2, out);
-                    if i + 1 < m.len() { out.push(','); }
+                    if i + 1 < m.len() {
+                        out.push(',');
+                    }
                     out.push('\n');
                 }
                 out.push_str(&pad(ind));
@@ -308,7 +448,9 @@ fn pretty(v: &Json) -> String {
                 for (i, x) in a.iter().enumerate() {
                     out.push_str(&pad(ind + 2));
                     go(x, ind + 2, out);
-                    if i + 1 < a.len() { out.push(','); }
+                    if i + 1 < a.len() {
+                        out.push(',');
+                    }
                     out.push('\n');
                 }
                 out.push_str(&pad(ind));
@@ -327,22 +469,37 @@ fn load_tls(s: &Serve) -> Result<Option<rustls::ServerConfig>, String> {
         return Ok(None);
     };
     let read = |p: &str| std::fs::read(p).map_err(|e| format!("{p}: {e}"));
-    let certs: Vec<_> = rustls_pemfile::certs(&mut &read(cert)?[..]).collect::<Result<_, _>>().map_err(|e| format!("{cert}: {e}"))?;
-    let key = rustls_pemfile::private_key(&mut &read(key)?[..]).map_err(|e| e.to_string())?.ok_or("no private key in --tls-key")?;
+    let certs: Vec<_> = rustls_pemfile::certs(&mut &read(cert)?[..])
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{cert}: {e}"))?;
+    let key = rustls_pemfile::private_key(&mut &read(key)?[..])
+        .map_err(|e| e.to_string())?
+        .ok_or("no private key in --tls-key")?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().map_err(|e| e.to_string())?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
     let builder = match &s.tls_client_ca {
         Some(ca) => {
             let mut roots = rustls::RootCertStore::empty();
             for c in rustls_pemfile::certs(&mut &read(ca)?[..]) {
-                roots.add(c.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+                roots
+                    .add(c.map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
             }
-            let v = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build().map_err(|e| e.to_string())?;
+            let v = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .map_err(|e| e.to_string())?;
             builder.with_client_cert_verifier(v)
         }
         None => builder.with_no_client_auth(),
     };
-    let mut cfg = builder.with_single_cert(certs, key).map_err(|e| e.to_string())?;
+    let mut cfg = builder
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
     cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Some(cfg))
 }
@@ -355,7 +512,9 @@ fn serve(s: Serve) -> Result<(), String> {
     }
     let store: Arc<dyn store::GatewayStore> = match &s.database_url {
         Some(url) => Arc::new(store::PgStore::connect(url).map_err(|e| e.to_string())?),
-        None => Arc::new(store::SqliteStore::open(&s.db, s.sqlite_full_sync).map_err(|e| e.to_string())?),
+        None => Arc::new(
+            store::SqliteStore::open(&s.db, s.sqlite_full_sync).map_err(|e| e.to_string())?,
+        ),
     };
     let settings = server::Settings {
         test_mode: s.test_mode,
@@ -363,13 +522,17 @@ fn serve(s: Serve) -> Result<(), String> {
         key_rate: s.key_rate,
         request_timeout: Duration::from_secs(s.request_timeout.max(1)),
     };
-    let (app, bootstrap) = server::App::open(store, cfg, settings, s.bootstrap_key.clone()).map_err(|e| e.to_string())?;
+    let (app, bootstrap) = server::App::open(store, cfg, settings, s.bootstrap_key.clone())
+        .map_err(|e| e.to_string())?;
     if let Some(k) = bootstrap {
         // Printed once, on stdout, on the first start of a fresh store.
         println!("bootstrap admin API key (shown once): {k}");
     }
     let tls = load_tls(&s)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let addr: std::net::SocketAddr = s.listen.parse().map_err(|e| format!("--listen: {e}"))?;
         let router = server::router(app);
@@ -377,15 +540,25 @@ fn serve(s: Serve) -> Result<(), String> {
         let h2 = handle.clone();
         tokio::spawn(async move {
             shutdown_signal().await;
-            server::log_line(&[("event", Json::from("shutdown")), ("drain_seconds", Json::Int(30))]);
+            server::log_line(&[
+                ("event", Json::from("shutdown")),
+                ("drain_seconds", Json::Int(30)),
+            ]);
             h2.graceful_shutdown(Some(Duration::from_secs(30)));
         });
-        server::log_line(&[("event", Json::from("listening")), ("addr", Json::from(addr.to_string())), ("tls", Json::Bool(tls.is_some()))]);
+        server::log_line(&[
+            ("event", Json::from("listening")),
+            ("addr", Json::from(addr.to_string())),
+            ("tls", Json::Bool(tls.is_some())),
+        ]);
         let svc = router.into_make_service();
         match tls {
             Some(cfg) => {
                 let rc = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(cfg));
-                axum_server::bind_rustls(addr, rc).handle(handle).serve(svc).await
+                axum_server::bind_rustls(addr, rc)
+                    .handle(handle)
+                    .serve(svc)
+                    .await
             }
             None => axum_server::bind(addr).handle(handle).serve(svc).await,
         }
@@ -399,7 +572,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

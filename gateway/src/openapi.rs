@@ -17,7 +17,10 @@ fn error_ref() -> Json {
         "content",
         o(vec![(
             "application/json",
-            o(vec![("schema", o(vec![("$ref", s("#/components/schemas/Error"))]))]),
+            o(vec![(
+                "schema",
+                o(vec![("$ref", s("#/components/schemas/Error"))]),
+            )]),
         )]),
     )])
 }
@@ -35,7 +38,10 @@ pub fn document(test_mode: bool) -> Json {
                     ("name", s(p)),
                     ("in", s("path")),
                     ("required", Json::Bool(true)),
-                    ("schema", o(vec![("type", s("string")), ("minLength", Json::Int(1))])),
+                    (
+                        "schema",
+                        o(vec![("type", s("string")), ("minLength", Json::Int(1))]),
+                    ),
                 ])
             })
             .collect();
@@ -48,7 +54,11 @@ pub fn document(test_mode: bool) -> Json {
                     "schema",
                     o(vec![(
                         "type",
-                        s(if *t == QueryType::Int { "integer" } else { "string" }),
+                        s(if *t == QueryType::Int {
+                            "integer"
+                        } else {
+                            "string"
+                        }),
                     )]),
                 ),
             ]));
@@ -74,15 +84,63 @@ pub fn document(test_mode: bool) -> Json {
                             ),
                         ]),
                     ),
-                    ("400", { let mut e = error_ref(); if let Json::Obj(m) = &mut e { m.push(("description".into(), s("VALIDATION_ERROR and the token/scope codes"))); } e }),
-                    ("401", { let mut e = error_ref(); if let Json::Obj(m) = &mut e { m.push(("description".into(), s("AUTH_FAILED"))); } e }),
-                    ("403", { let mut e = error_ref(); if let Json::Obj(m) = &mut e { m.push(("description".into(), s("AUTH_DENIED or a denial code"))); } e }),
-                    ("404", { let mut e = error_ref(); if let Json::Obj(m) = &mut e { m.push(("description".into(), s("NOT_FOUND (also any object outside the caller's workspace)"))); } e }),
-                    ("409", { let mut e = error_ref(); if let Json::Obj(m) = &mut e { m.push(("description".into(), s("CONFLICT, SESSION_CLOSED, APPROVAL_EXPIRED"))); } e }),
-                    ("429", { let mut e = error_ref(); if let Json::Obj(m) = &mut e { m.push(("description".into(), s("RATE_LIMITED (Retry-After header)"))); } e }),
+                    ("400", {
+                        let mut e = error_ref();
+                        if let Json::Obj(m) = &mut e {
+                            m.push((
+                                "description".into(),
+                                s("VALIDATION_ERROR and the token/scope codes"),
+                            ));
+                        }
+                        e
+                    }),
+                    ("401", {
+                        let mut e = error_ref();
+                        if let Json::Obj(m) = &mut e {
+                            m.push(("description".into(), s("AUTH_FAILED")));
+                        }
+                        e
+                    }),
+                    ("403", {
+                        let mut e = error_ref();
+                        if let Json::Obj(m) = &mut e {
+                            m.push(("description".into(), s("AUTH_DENIED or a denial code")));
+                        }
+                        e
+                    }),
+                    ("404", {
+                        let mut e = error_ref();
+                        if let Json::Obj(m) = &mut e {
+                            m.push((
+                                "description".into(),
+                                s("NOT_FOUND (also any object outside the caller's workspace)"),
+                            ));
+                        }
+                        e
+                    }),
+                    ("409", {
+                        let mut e = error_ref();
+                        if let Json::Obj(m) = &mut e {
+                            m.push((
+                                "description".into(),
+                                s("CONFLICT, SESSION_CLOSED, APPROVAL_EXPIRED"),
+                            ));
+                        }
+                        e
+                    }),
+                    ("429", {
+                        let mut e = error_ref();
+                        if let Json::Obj(m) = &mut e {
+                            m.push(("description".into(), s("RATE_LIMITED (Retry-After header)")));
+                        }
+                        e
+                    }),
                 ]),
             ),
-            ("security", Json::Arr(vec![o(vec![("bearer", Json::Arr(vec![]))])])),
+            (
+                "security",
+                Json::Arr(vec![o(vec![("bearer", Json::Arr(vec![]))])]),
+            ),
         ];
         if r.method == Method::Post {
             op.push((
@@ -95,20 +153,30 @@ pub fn document(test_mode: bool) -> Json {
                             "application/json",
                             o(vec![(
                                 "schema",
-                                o(vec![("type", s("object")), ("maxProperties", Json::Int(64))]),
+                                o(vec![
+                                    ("type", s("object")),
+                                    ("maxProperties", Json::Int(64)),
+                                ]),
                             )]),
                         )]),
                     ),
                 ]),
             ));
         }
-        let method = if r.method == Method::Get { "get" } else { "post" };
+        let method = if r.method == Method::Get {
+            "get"
+        } else {
+            "post"
+        };
         match paths.iter_mut().find(|(p, _)| p == r.path) {
             Some((_, Json::Obj(m))) => m.push((method.into(), o(op))),
             _ => paths.push((r.path.to_string(), o(vec![(method, o(op))]))),
         }
     }
-    for (p, summary) in [("/health", "Liveness"), ("/ready", "Readiness (store reachable)")] {
+    for (p, summary) in [
+        ("/health", "Liveness"),
+        ("/ready", "Readiness (store reachable)"),
+    ] {
         paths.push((
             p.to_string(),
             o(vec![(
@@ -117,7 +185,10 @@ pub fn document(test_mode: bool) -> Json {
                     ("operationId", s(&p[1..])),
                     ("summary", s(summary)),
                     ("security", Json::Arr(vec![])),
-                    ("responses", o(vec![("200", o(vec![("description", s("OK"))]))])),
+                    (
+                        "responses",
+                        o(vec![("200", o(vec![("description", s("OK"))]))]),
+                    ),
                 ]),
             )]),
         ));

@@ -131,7 +131,10 @@ impl App {
     }
 
     fn engine(&self) -> Arc<Engine> {
-        self.engine.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.engine
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -250,7 +253,10 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<Principal> {
         .ok_or_else(|| auth::auth_failed("malformed", "token has no agent"))?
         .to_string();
     let a = engine
-        .call("get_agent", &Json::Obj(vec![("agent_id".into(), agent_id.as_str().into())]))
+        .call(
+            "get_agent",
+            &Json::Obj(vec![("agent_id".into(), agent_id.as_str().into())]),
+        )
         .map_err(|_| auth::auth_failed("unknown_agent", "token agent unknown"))?;
     let workspace = a
         .get("workspace")
@@ -269,14 +275,30 @@ fn not_found(reason: &'static str) -> Error {
 
 /// Workspace scoping: a principal bound to one workspace sees nothing outside it (→ 404 exactly
 /// like a missing object), and an agent acts only as itself.
-fn scope_args(engine: &Engine, p: &Principal, op: &str, args: &mut Vec<(String, Json)>) -> Result<()> {
+fn scope_args(
+    engine: &Engine,
+    p: &Principal,
+    op: &str,
+    args: &mut Vec<(String, Json)>,
+) -> Result<()> {
     const WS_OPS: &[&str] = &[
-        "create_agent", "list_agents", "set_policy", "get_policy", "list_approvals",
-        "list_delegations", "query_audit", "verify_chain", "export_audit",
+        "create_agent",
+        "list_agents",
+        "set_policy",
+        "get_policy",
+        "list_approvals",
+        "list_delegations",
+        "query_audit",
+        "verify_chain",
+        "export_audit",
     ];
     if let Principal::Agent { agent_id, .. } = p {
         for k in ["agent_id", "from_agent_id"] {
-            if let Some(v) = args.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.as_str()) {
+            if let Some(v) = args
+                .iter()
+                .find(|(n, _)| n == k)
+                .and_then(|(_, v)| v.as_str())
+            {
                 if v != agent_id {
                     return Err(Error::with_reason(
                         ErrorCode::AuthDenied,
@@ -301,13 +323,37 @@ fn scope_args(engine: &Engine, p: &Principal, op: &str, args: &mut Vec<(String, 
         ("agent_id", "get_agent", "agent_id", "agent_not_found"),
         ("from_agent_id", "get_agent", "agent_id", "agent_not_found"),
         ("to_agent_id", "get_agent", "agent_id", "agent_not_found"),
-        ("session_id", "get_session", "session_id", "session_not_found"),
-        ("approval_id", "get_approval", "approval_id", "approval_not_found"),
-        ("delegation_id", "get_delegation", "delegation_id", "delegation_not_found"),
-        ("parent_delegation_id", "get_delegation", "delegation_id", "delegation_not_found"),
+        (
+            "session_id",
+            "get_session",
+            "session_id",
+            "session_not_found",
+        ),
+        (
+            "approval_id",
+            "get_approval",
+            "approval_id",
+            "approval_not_found",
+        ),
+        (
+            "delegation_id",
+            "get_delegation",
+            "delegation_id",
+            "delegation_not_found",
+        ),
+        (
+            "parent_delegation_id",
+            "get_delegation",
+            "delegation_id",
+            "delegation_not_found",
+        ),
     ];
     for (arg, getter, param, reason) in lookups {
-        let Some(id) = args.iter().find(|(k, _)| k == arg).and_then(|(_, v)| v.as_str()) else {
+        let Some(id) = args
+            .iter()
+            .find(|(k, _)| k == arg)
+            .and_then(|(_, v)| v.as_str())
+        else {
             continue;
         };
         let q = Json::Obj(vec![(param.into(), id.into())]);
@@ -317,10 +363,18 @@ fn scope_args(engine: &Engine, p: &Principal, op: &str, args: &mut Vec<(String, 
             }
         }
     }
-    if let Some(tok) = args.iter().find(|(k, _)| k == "token").and_then(|(_, v)| v.as_str()) {
+    if let Some(tok) = args
+        .iter()
+        .find(|(k, _)| k == "token")
+        .and_then(|(_, v)| v.as_str())
+    {
         let q = Json::Obj(vec![("token".into(), tok.into())]);
         if let Ok(v) = engine.call("introspect_token", &q) {
-            if let Some(agent) = v.get("sub").or_else(|| v.get("agent_id")).and_then(Json::as_str) {
+            if let Some(agent) = v
+                .get("sub")
+                .or_else(|| v.get("agent_id"))
+                .and_then(Json::as_str)
+            {
                 let q = Json::Obj(vec![("agent_id".into(), agent.into())]);
                 if let Ok(a) = engine.call("get_agent", &q) {
                     if a.get("workspace").and_then(Json::as_str) != Some(ws) {
@@ -452,14 +506,22 @@ async fn run_engine_route(
         if !rate_ok(app, &p) {
             app.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
             return Err((
-                Error::with_reason(ErrorCode::RateLimited, "api_key_rate", "too many requests for this credential")
-                    .details(Json::Obj(vec![("retry_after_ms".into(), Json::Int(1000))])),
+                Error::with_reason(
+                    ErrorCode::RateLimited,
+                    "api_key_rate",
+                    "too many requests for this credential",
+                )
+                .details(Json::Obj(vec![("retry_after_ms".into(), Json::Int(1000))])),
                 None,
             ));
         }
         if !p.role().allows(route.op) {
             return Err((
-                Error::with_reason(ErrorCode::AuthDenied, "role", format!("role {} may not {}", p.role().as_str(), route.op)),
+                Error::with_reason(
+                    ErrorCode::AuthDenied,
+                    "role",
+                    format!("role {} may not {}", p.role().as_str(), route.op),
+                ),
                 None,
             ));
         }
@@ -470,7 +532,10 @@ async fn run_engine_route(
         .map_err(|e| (e, None))?;
         for (k, v) in params {
             if args.iter().any(|(n, _)| *n == k) {
-                return Err((Error::validation(format!("{k} is given in the path and the body")), None));
+                return Err((
+                    Error::validation(format!("{k} is given in the path and the body")),
+                    None,
+                ));
             }
             args.push((k, Json::Str(v)));
         }
@@ -488,7 +553,10 @@ async fn run_engine_route(
                 .and_then(|(_, v)| v.as_i64())
                 .unwrap_or(MAX_WAIT_SECONDS);
             if !(0..=3600).contains(&t) {
-                return Err((Error::validation("timeout_seconds must be in 0..3600"), None));
+                return Err((
+                    Error::validation("timeout_seconds must be in 0..3600"),
+                    None,
+                ));
             }
             a.retain(|(k, _)| k != "timeout_seconds");
             a.push(("timeout_seconds".into(), Json::Int(t.min(MAX_WAIT_SECONDS))));
@@ -540,7 +608,9 @@ fn test_op(app: &App, op: &str, args: &[(String, Json)]) -> Result<Json> {
                 },
             };
             cfg.seed = None;
-            let clock_ms = get("clock_ms").and_then(Json::as_i64).unwrap_or(1_767_225_600_000);
+            let clock_ms = get("clock_ms")
+                .and_then(Json::as_i64)
+                .unwrap_or(1_767_225_600_000);
             let keys = app.keys.read().unwrap_or_else(|e| e.into_inner()).to_meta();
             app.store.wipe()?;
             app.store.meta_set("api_keys", &keys)?;
@@ -589,31 +659,39 @@ fn request_id(app: &App, headers: &HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .filter(|s| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
-        .unwrap_or_else(|| format!("req-{:x}-{}", app.started.elapsed().as_nanos() as u64 & 0xffff_ffff, app.req_ids.fetch_add(1, Ordering::Relaxed)))
+        .unwrap_or_else(|| {
+            format!(
+                "req-{:x}-{}",
+                app.started.elapsed().as_nanos() as u64 & 0xffff_ffff,
+                app.req_ids.fetch_add(1, Ordering::Relaxed)
+            )
+        })
 }
 
 fn engine_handler(route: &'static Route) -> MethodRouter<Shared> {
-    let h = move |State(app): State<Shared>,
-                  params: Option<Path<HashMap<String, String>>>,
-                  RawQuery(q): RawQuery,
-                  method: HttpMethod,
-                  headers: HeaderMap,
-                  body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>| async move {
-        let t = Instant::now();
-        let rid = request_id(&app, &headers);
-        let mut call = Call {
-            op: route.op,
-            status: StatusCode::OK,
-            principal: String::new(),
+    let h =
+        move |State(app): State<Shared>,
+              params: Option<Path<HashMap<String, String>>>,
+              RawQuery(q): RawQuery,
+              method: HttpMethod,
+              headers: HeaderMap,
+              body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>| async move {
+            let t = Instant::now();
+            let rid = request_id(&app, &headers);
+            let mut call = Call {
+                op: route.op,
+                status: StatusCode::OK,
+                principal: String::new(),
+            };
+            let params = params.map(|Path(p)| p).unwrap_or_default();
+            let mut resp =
+                run_engine_route(&app, route, params, q, &headers, body, &mut call).await;
+            finish(&app, &method, route.path, &call, t, &rid);
+            if let Ok(v) = HeaderValue::from_str(&rid) {
+                resp.headers_mut().insert("x-request-id", v);
+            }
+            resp
         };
-        let params = params.map(|Path(p)| p).unwrap_or_default();
-        let mut resp = run_engine_route(&app, route, params, q, &headers, body, &mut call).await;
-        finish(&app, &method, route.path, &call, t, &rid);
-        if let Ok(v) = HeaderValue::from_str(&rid) {
-            resp.headers_mut().insert("x-request-id", v);
-        }
-        resp
-    };
     match route.method {
         Method::Get => get(h),
         Method::Post => post(h),
@@ -631,12 +709,20 @@ async fn keys_handler(
 ) -> Response {
     let t = Instant::now();
     let rid = request_id(&app, &headers);
-    let mut call = Call { op: "keys", status: StatusCode::OK, principal: String::new() };
+    let mut call = Call {
+        op: "keys",
+        status: StatusCode::OK,
+        principal: String::new(),
+    };
     let r = (|| -> Result<Json> {
         let p = authenticate(&app, &headers)?;
         call.principal = p.label();
         if p.role() != Role::Admin {
-            return Err(Error::with_reason(ErrorCode::AuthDenied, "role", "only an admin manages API keys"));
+            return Err(Error::with_reason(
+                ErrorCode::AuthDenied,
+                "role",
+                "only an admin manages API keys",
+            ));
         }
         let scope = p.workspace().map(str::to_string);
         let params = params.map(|Path(p)| p).unwrap_or_default();
@@ -667,14 +753,32 @@ async fn keys_handler(
         let body = body.map_err(|e| Error::validation(format!("request body rejected: {e}")))?;
         let args = Json::Obj(body_object(&body)?);
         let role = Role::parse(args.get("role").and_then(Json::as_str).unwrap_or(""))?;
-        let ws = args.get("workspace").and_then(Json::as_str).unwrap_or("default").to_string();
-        if ws != "*" && (ws.is_empty() || ws.len() > 64 || !ws.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')) {
-            return Err(Error::validation("workspace must be 1-64 bytes of [a-z0-9_-] (or * for an admin of every workspace)"));
+        let ws = args
+            .get("workspace")
+            .and_then(Json::as_str)
+            .unwrap_or("default")
+            .to_string();
+        if ws != "*"
+            && (ws.is_empty()
+                || ws.len() > 64
+                || !ws.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'
+                }))
+        {
+            return Err(Error::validation(
+                "workspace must be 1-64 bytes of [a-z0-9_-] (or * for an admin of every workspace)",
+            ));
         }
         if scope.as_deref().is_some_and(|w| w != ws) {
             return Err(not_found("workspace_not_found"));
         }
-        let name = args.get("name").and_then(Json::as_str).unwrap_or("").chars().take(128).collect::<String>();
+        let name = args
+            .get("name")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .chars()
+            .take(128)
+            .collect::<String>();
         let (secret, key_id) = auth::new_secret()?;
         let k = ApiKey {
             key_id,
@@ -705,7 +809,10 @@ async fn keys_handler(
 // ------------------------------------------------------------------ ops endpoints
 
 async fn health() -> Response {
-    json_response(StatusCode::OK, &Json::Obj(vec![("status".into(), "ok".into())]))
+    json_response(
+        StatusCode::OK,
+        &Json::Obj(vec![("status".into(), "ok".into())]),
+    )
 }
 
 async fn ready(State(app): State<Shared>) -> Response {
@@ -729,30 +836,61 @@ async fn metrics(State(app): State<Shared>) -> Response {
     let mut s = String::new();
     let l = |o: &AtomicU64| o.load(Ordering::Relaxed);
     s.push_str("# HELP warden_http_requests_total HTTP requests by status class.\n# TYPE warden_http_requests_total counter\n");
-    for (i, c) in ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx"].iter().enumerate().skip(1) {
-        s.push_str(&format!("warden_http_requests_total{{class=\"{c}\"}} {}\n", l(&m.by_status[i])));
+    for (i, c) in ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
+        .iter()
+        .enumerate()
+        .skip(1)
+    {
+        s.push_str(&format!(
+            "warden_http_requests_total{{class=\"{c}\"}} {}\n",
+            l(&m.by_status[i])
+        ));
     }
     s.push_str("# HELP warden_check_duration_microseconds Engine time of action checks.\n# TYPE warden_check_duration_microseconds histogram\n");
     let mut cum = 0;
     for (i, b) in CHECK_BUCKETS_US.iter().enumerate() {
         cum += l(&m.check_buckets[i]);
-        let le = if *b == u64::MAX { "+Inf".to_string() } else { b.to_string() };
-        s.push_str(&format!("warden_check_duration_microseconds_bucket{{le=\"{le}\"}} {cum}\n"));
+        let le = if *b == u64::MAX {
+            "+Inf".to_string()
+        } else {
+            b.to_string()
+        };
+        s.push_str(&format!(
+            "warden_check_duration_microseconds_bucket{{le=\"{le}\"}} {cum}\n"
+        ));
     }
-    s.push_str(&format!("warden_check_duration_microseconds_sum {}\n", l(&m.check_us_total)));
-    s.push_str(&format!("warden_check_duration_microseconds_count {}\n", l(&m.checks)));
+    s.push_str(&format!(
+        "warden_check_duration_microseconds_sum {}\n",
+        l(&m.check_us_total)
+    ));
+    s.push_str(&format!(
+        "warden_check_duration_microseconds_count {}\n",
+        l(&m.checks)
+    ));
     s.push_str("# HELP warden_rate_limited_total Requests refused by the per-credential rate limit.\n# TYPE warden_rate_limited_total counter\n");
-    s.push_str(&format!("warden_rate_limited_total {}\n", l(&m.rate_limited)));
+    s.push_str(&format!(
+        "warden_rate_limited_total {}\n",
+        l(&m.rate_limited)
+    ));
     s.push_str("# HELP warden_journal_entries Journaled engine operations.\n# TYPE warden_journal_entries gauge\n");
-    s.push_str(&format!("warden_journal_entries {}\n", app.engine().journal_len()));
+    s.push_str(&format!(
+        "warden_journal_entries {}\n",
+        app.engine().journal_len()
+    ));
     s.push_str(&format!("# HELP warden_uptime_seconds Seconds since start.\n# TYPE warden_uptime_seconds gauge\nwarden_uptime_seconds {}\n", app.started.elapsed().as_secs()));
     let mut r = (StatusCode::OK, s).into_response();
-    r.headers_mut().insert("content-type", HeaderValue::from_static("text/plain; version=0.0.4"));
+    r.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
     r
 }
 
 async fn openapi_handler(State(app): State<Shared>) -> Response {
-    json_response(StatusCode::OK, &crate::openapi::document(app.settings.test_mode))
+    json_response(
+        StatusCode::OK,
+        &crate::openapi::document(app.settings.test_mode),
+    )
 }
 
 async fn not_found_handler() -> Response {

@@ -33,16 +33,23 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file and runs the migrations.
     pub fn open(path: &str, full_sync: bool) -> Result<SqliteStore> {
         let conn = rusqlite::Connection::open(path).map_err(store_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(store_err)?;
-        conn.pragma_update(None, "synchronous", if full_sync { "FULL" } else { "NORMAL" })
+        conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(store_err)?;
-        conn.pragma_update(None, "busy_timeout", 5000).map_err(store_err)?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            if full_sync { "FULL" } else { "NORMAL" },
+        )
+        .map_err(store_err)?;
+        conn.pragma_update(None, "busy_timeout", 5000)
+            .map_err(store_err)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(store_err)?;
         for (i, m) in SQLITE_MIGRATIONS.iter().enumerate().skip(version as usize) {
             conn.execute_batch(m).map_err(store_err)?;
-            conn.pragma_update(None, "user_version", (i + 1) as i64).map_err(store_err)?;
+            conn.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(store_err)?;
         }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -165,7 +172,10 @@ impl Store for PgStore {
     fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
         let rows = self
             .client()
-            .query("SELECT seq, at_ms, op, args FROM warden_journal ORDER BY seq", &[])
+            .query(
+                "SELECT seq, at_ms, op, args FROM warden_journal ORDER BY seq",
+                &[],
+            )
             .map_err(store_err)?;
         for r in rows {
             f(JournalEntry {

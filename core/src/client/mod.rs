@@ -160,7 +160,8 @@ impl Client {
                         r.test_clock.store(ms, std::sync::atomic::Ordering::SeqCst);
                     }
                     if op == "test_reset" {
-                        r.test_seed_forks.store(0, std::sync::atomic::Ordering::SeqCst);
+                        r.test_seed_forks
+                            .store(0, std::sync::atomic::Ordering::SeqCst);
                     }
                 }
                 Ok(out)
@@ -218,7 +219,10 @@ impl Client {
             Backend::Local(e) => e.fork_rng(),
             Backend::Remote(r) => {
                 if r.test_clock.load(std::sync::atomic::Ordering::SeqCst) != 0 {
-                    let n = r.test_seed_forks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    let n = r
+                        .test_seed_forks
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                        + 1;
                     crate::engine::ids::SplitMix::new(crate::engine::fork_seed(7, n))
                 } else {
                     crate::engine::ids::SplitMix::from_os()

@@ -99,7 +99,9 @@ impl Remote {
         let parsed = reqwest::Url::parse(url)
             .map_err(|_| Error::validation("gateway url is not a valid URL"))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::validation("gateway url must be http(s)://host[:port]"));
+            return Err(Error::validation(
+                "gateway url must be http(s)://host[:port]",
+            ));
         }
         if api_key.is_empty()
             || api_key.len() > 8192
@@ -243,7 +245,11 @@ impl Remote {
                         _ => {
                             return Err(Error::validation(format!(
                                 "{k} must be {}",
-                                if *ty == QueryType::Int { "an integer" } else { "a string" }
+                                if *ty == QueryType::Int {
+                                    "an integer"
+                                } else {
+                                    "a string"
+                                }
                             )))
                         }
                     };
@@ -255,7 +261,11 @@ impl Remote {
                 (format!("{url}{q}"), None)
             }
         };
-        let retries = if method == Method::Get { self.opts.retries } else { 0 };
+        let retries = if method == Method::Get {
+            self.opts.retries
+        } else {
+            0
+        };
         crate::runtime::block_on(async move {
             let mut attempt = 0u32;
             loop {
@@ -268,8 +278,10 @@ impl Remote {
                 };
                 let r = send(req.header("authorization", &auth)).await;
                 let retryable = match &r {
-                    Err(e) => matches!(e.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
-                        || e.code() == ErrorCode::GuardianUnavailable,
+                    Err(e) => {
+                        matches!(e.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
+                            || e.code() == ErrorCode::GuardianUnavailable
+                    }
                     Ok(_) => false,
                 };
                 if !retryable || attempt >= retries {
@@ -305,7 +317,10 @@ fn map_transport(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::new(ErrorCode::Timeout, "request timed out")
     } else {
-        Error::new(ErrorCode::NetworkError, format!("cannot reach the gateway: {e}"))
+        Error::new(
+            ErrorCode::NetworkError,
+            format!("cannot reach the gateway: {e}"),
+        )
     }
 }
 
@@ -319,7 +334,11 @@ pub fn error_from_response(status: u16, body: Option<&Json>) -> Error {
         .and_then(ErrorCode::parse)
     {
         let e = err.unwrap();
-        let msg = e.get("message").and_then(Json::as_str).unwrap_or("").to_string();
+        let msg = e
+            .get("message")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string();
         let mut out = match e.get("reason").and_then(Json::as_str) {
             Some(r) => Error::with_reason(code, r.to_string(), msg),
             None => Error::new(code, msg),
@@ -345,8 +364,11 @@ pub fn error_from_response(status: u16, body: Option<&Json>) -> Error {
             format!("gateway answered HTTP {status}"),
         )
         .details(status_detail()),
-        _ => Error::new(ErrorCode::Internal, format!("gateway answered HTTP {status}"))
-            .details(status_detail()),
+        _ => Error::new(
+            ErrorCode::Internal,
+            format!("gateway answered HTTP {status}"),
+        )
+        .details(status_detail()),
     }
 }
 

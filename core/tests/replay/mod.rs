@@ -183,6 +183,23 @@ pub fn run_scenario_on(
     clock_s: i64,
     store: Option<Arc<dyn Store>>,
 ) -> (Vec<Json>, Vec<String>, Ran) {
+    run_scenario_with(case, clock_s, Backend::Local(store))
+}
+
+/// Where a scenario runs.
+pub enum Backend<'a> {
+    /// An in-process engine (journaled over the store when one is given).
+    Local(Option<Arc<dyn Store>>),
+    /// A live gateway in test mode: `test_reset` per case, `test_advance` for `advance`.
+    Remote { url: &'a str, api_key: &'a str },
+}
+
+/// Runs one scenario case on a backend.
+pub fn run_scenario_with(
+    case: &Json,
+    clock_s: i64,
+    backend: Backend,
+) -> (Vec<Json>, Vec<String>, Ran) {
     let mut transcript = Vec::new();
     let mut failures = Vec::new();
     let cfg = match case.get("engine") {
@@ -202,15 +219,38 @@ pub fn run_scenario_on(
     let clock = Arc::new(ManualClock::new(clock_s * 1000));
     let strict = cfg.strict_mode;
     let cfg_used = cfg.clone();
-    let opened = match store {
-        Some(st) => Engine::open(EngineConfig { seed: None, ..cfg }, clock.clone(), st),
-        None => Engine::new(cfg, clock.clone()),
+    let (client, engine) = match backend {
+        Backend::Remote { url, api_key } => {
+            let c = match Client::connect(url, api_key, &Json::Null) {
+                Ok(c) => c,
+                Err(e) => return (transcript, vec![format!("connect: {e}")], None),
+            };
+            let reset = Json::Obj(vec![
+                (
+                    "engine".into(),
+                    case.get("engine").cloned().unwrap_or(Json::Null),
+                ),
+                ("clock_ms".into(), Json::Int(clock_s * 1000)),
+            ]);
+            if let Err(e) = c.call("test_reset", &reset) {
+                return (transcript, vec![format!("test_reset: {e}")], None);
+            }
+            (c, None)
+        }
+        Backend::Local(store) => {
+            let opened = match store {
+                Some(st) => Engine::open(EngineConfig { seed: None, ..cfg }, clock.clone(), st),
+                None => Engine::new(cfg, clock.clone()),
+            };
+            match opened {
+                Ok(e) => {
+                    let e = Arc::new(e);
+                    (Client::with_engine(e.clone()), Some(e))
+                }
+                Err(e) => return (transcript, vec![format!("engine: {e}")], None),
+            }
+        }
     };
-    let engine = match opened {
-        Ok(e) => Arc::new(e),
-        Err(e) => return (transcript, vec![format!("engine: {e}")], None),
-    };
-    let client = Client::with_engine(engine.clone());
     let mut guards: HashMap<String, Guard> = HashMap::new();
     let mut aliases: HashMap<String, Json> = HashMap::new();
     let empty = Vec::new();
@@ -218,7 +258,14 @@ pub fn run_scenario_on(
     for (i, step) in steps.iter().enumerate() {
         let op = step.get("op").and_then(Json::as_str).unwrap_or_default();
         if op == "advance" {
-            clock.advance(step.get("seconds").and_then(Json::as_i64).unwrap_or(0) * 1000);
+            let secs = step.get("seconds").and_then(Json::as_i64).unwrap_or(0);
+            clock.advance(secs * 1000);
+            if engine.is_none() {
+                let a = Json::Obj(vec![("seconds".into(), Json::Int(secs))]);
+                if let Err(e) = client.call("test_advance", &a) {
+                    failures.push(format!("step {i}: test_advance: {e}"));
+                }
+            }
             transcript.push(record(i, op, &Ok(Json::Null)));
             continue;
         }
@@ -325,5 +372,6 @@ pub fn run_scenario_on(
             Err(e) => failures.push(format!("step {i} ({op}): {e}")),
         }
     }
-    (transcript, failures, Some((engine, clock, cfg_used)))
+    let ran = engine.map(|e| (e, clock, cfg_used));
+    (transcript, failures, ran)
 }
