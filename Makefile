@@ -11,7 +11,7 @@ export JAVA22_HOME
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 
-.PHONY: test test-core test-python test-node test-go test-java test-parity test-e2e \
+.PHONY: test test-core test-gateway lint-gateway openapi test-python test-node test-go test-java test-parity test-e2e \
         bench bench-core bench-python bench-node bench-go bench-java \
         vectors vectors-check demo fuzz-smoke fuzz venv interop-core lint-core help
 
@@ -20,7 +20,7 @@ help:
 	@echo "make test    install what is needed and run every test suite"
 	@echo "make bench   side-by-side benchmarks against the peers"
 
-test: test-core test-python test-node test-go test-java test-parity test-e2e
+test: test-core test-gateway test-python test-node test-go test-java test-parity test-e2e
 	@echo "make test: all parts passed"
 
 # ---------------------------------------------------------------- core
@@ -30,6 +30,24 @@ lint-core:
 
 test-core: lint-core vectors-check interop-core
 	cargo test -p warden-core
+
+# ---------------------------------------------------------------- gateway
+lint-gateway:
+	cargo fmt -p warden-gateway --check
+	cargo clippy -p warden-gateway --all-targets -- -D warnings
+
+# The committed OpenAPI document is generated from the route table; CI fails on drift.
+openapi:
+	cargo run -q -p warden-gateway -- openapi > docs/openapi.json
+
+# Black-box API tests and the e2e parity run on SQLite, then the e2e run again on a private
+# PostgreSQL (installed from Debian packages when missing, started and stopped here).
+test-gateway: lint-gateway openapi
+	git diff --exit-code -- docs/openapi.json
+	cargo test -p warden-gateway
+	url=$$(tests/pg/pg.sh start) && rc=0 && \
+	  WARDEN_E2E_DATABASE_URL=$$url cargo test -p warden-gateway --test e2e || rc=$$?; \
+	  tests/pg/pg.sh stop; exit $$rc
 
 # A Python venv for peer tools (ati-client, PyJWT, cryptography) shared by the suites.
 venv: $(VENV)/.ok

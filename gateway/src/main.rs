@@ -546,6 +546,10 @@ fn serve(s: Serve) -> Result<(), String> {
             ]);
             h2.graceful_shutdown(Some(Duration::from_secs(30)));
         });
+        // Bind before announcing, so "listening" means connections are accepted.
+        let listener =
+            std::net::TcpListener::bind(addr).map_err(|e| format!("listen {addr}: {e}"))?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         server::log_line(&[
             ("event", Json::from("listening")),
             ("addr", Json::from(addr.to_string())),
@@ -555,12 +559,17 @@ fn serve(s: Serve) -> Result<(), String> {
         match tls {
             Some(cfg) => {
                 let rc = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(cfg));
-                axum_server::bind_rustls(addr, rc)
+                axum_server::from_tcp_rustls(listener, rc)
                     .handle(handle)
                     .serve(svc)
                     .await
             }
-            None => axum_server::bind(addr).handle(handle).serve(svc).await,
+            None => {
+                axum_server::from_tcp(listener)
+                    .handle(handle)
+                    .serve(svc)
+                    .await
+            }
         }
         .map_err(|e| format!("serve: {e}"))
     })

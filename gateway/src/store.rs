@@ -124,11 +124,15 @@ impl GatewayStore for SqliteStore {
     }
 }
 
-/// PostgreSQL (synchronous client; the journal append is one INSERT in autocommit mode, which
-/// returns after the commit is durable with the server's default `synchronous_commit = on`).
+/// PostgreSQL. The synchronous `postgres` client runs its own small runtime, which must not be
+/// driven from an async worker, so it lives on a dedicated thread and every call is a message to
+/// it. An append is one INSERT in autocommit mode: it returns after the commit is durable (server
+/// default `synchronous_commit = on`).
 pub struct PgStore {
-    client: Mutex<postgres::Client>,
+    tx: Mutex<std::sync::mpsc::Sender<Job>>,
 }
+
+type Job = Box<dyn FnOnce(&mut postgres::Client) + Send>;
 
 const PG_MIGRATIONS: &str = "
 CREATE TABLE IF NOT EXISTS warden_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -138,72 +142,108 @@ CREATE TABLE IF NOT EXISTS warden_journal (seq BIGINT PRIMARY KEY, at_ms BIGINT 
 impl PgStore {
     /// Connects (`postgres://user:pass@host:port/db`) and runs the migrations.
     pub fn connect(url: &str) -> Result<PgStore> {
-        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(store_err)?;
-        client.batch_execute(PG_MIGRATIONS).map_err(store_err)?;
-        Ok(PgStore {
-            client: Mutex::new(client),
-        })
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();
+        let url = url.to_string();
+        std::thread::Builder::new()
+            .name("warden-pg".into())
+            .spawn(move || {
+                let mut client = match postgres::Client::connect(&url, postgres::NoTls)
+                    .and_then(|mut c| c.batch_execute(PG_MIGRATIONS).map(|_| c))
+                {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(store_err(e)));
+                        return;
+                    }
+                };
+                for job in rx {
+                    job(&mut client);
+                }
+            })
+            .map_err(store_err)?;
+        ready_rx.recv().map_err(store_err)??;
+        Ok(PgStore { tx: Mutex::new(tx) })
     }
 
-    fn client(&self) -> std::sync::MutexGuard<'_, postgres::Client> {
-        self.client.lock().unwrap_or_else(|e| e.into_inner())
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, postgres::Error>
+            + Send
+            + 'static,
+    ) -> Result<T> {
+        let (rtx, rrx) = std::sync::mpsc::sync_channel(1);
+        self.tx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(Box::new(move |c: &mut postgres::Client| {
+                let _ = rtx.send(f(c));
+            }))
+            .map_err(|_| store_err("the PostgreSQL worker stopped"))?;
+        rrx.recv()
+            .map_err(|_| store_err("the PostgreSQL worker stopped"))?
+            .map_err(store_err)
     }
 }
 
 impl Store for PgStore {
     fn meta_get(&self, key: &str) -> Result<Option<String>> {
-        let row = self
-            .client()
-            .query_opt("SELECT value FROM warden_meta WHERE key = $1", &[&key])
-            .map_err(store_err)?;
-        Ok(row.map(|r| r.get(0)))
+        let key = key.to_string();
+        self.run(move |c| {
+            c.query_opt("SELECT value FROM warden_meta WHERE key = $1", &[&key])
+                .map(|r| r.map(|r| r.get(0)))
+        })
     }
 
     fn meta_set(&self, key: &str, value: &str) -> Result<()> {
-        self.client()
-            .execute(
+        let (key, value) = (key.to_string(), value.to_string());
+        self.run(move |c| {
+            c.execute(
                 "INSERT INTO warden_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 &[&key, &value],
             )
             .map(|_| ())
-            .map_err(store_err)
+        })
     }
 
     fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
-        let rows = self
-            .client()
-            .query(
+        let rows = self.run(|c| {
+            c.query(
                 "SELECT seq, at_ms, op, args FROM warden_journal ORDER BY seq",
                 &[],
             )
-            .map_err(store_err)?;
-        for r in rows {
-            f(JournalEntry {
-                seq: r.get(0),
-                at_ms: r.get(1),
-                op: r.get(2),
-                args: r.get(3),
-            })?;
-        }
-        Ok(())
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|r| JournalEntry {
+                        seq: r.get(0),
+                        at_ms: r.get(1),
+                        op: r.get(2),
+                        args: r.get(3),
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })?;
+        rows.into_iter().try_for_each(f)
     }
 
     fn append(&self, e: &JournalEntry) -> Result<()> {
-        self.client()
-            .execute(
+        let e = e.clone();
+        self.run(move |c| {
+            c.execute(
                 "INSERT INTO warden_journal (seq, at_ms, op, args) VALUES ($1, $2, $3, $4)",
                 &[&e.seq, &e.at_ms, &e.op, &e.args],
             )
             .map(|_| ())
-            .map_err(store_err)
+        })
     }
 }
 
 impl GatewayStore for PgStore {
     fn wipe(&self) -> Result<()> {
-        self.client()
-            .batch_execute("DELETE FROM warden_journal; DELETE FROM warden_meta;")
-            .map_err(store_err)
+        self.run(|c| c.batch_execute("DELETE FROM warden_journal; DELETE FROM warden_meta;"))
     }
     fn describe(&self) -> String {
         "postgres".into()
