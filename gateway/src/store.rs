@@ -102,6 +102,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn append_batch(&self, entries: &[JournalEntry]) -> Result<()> {
+        self.insert_batch(entries).map_err(store_err)
+    }
+
     fn append(&self, e: &JournalEntry) -> Result<()> {
         let conn = self.conn();
         let mut stmt = conn
@@ -110,6 +114,22 @@ impl Store for SqliteStore {
         stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args])
             .map(|_| ())
             .map_err(store_err)
+    }
+}
+
+impl SqliteStore {
+    fn insert_batch(&self, entries: &[JournalEntry]) -> rusqlite::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO journal (seq, at_ms, op, args) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for e in entries {
+                stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args])?;
+            }
+        }
+        tx.commit()
     }
 }
 
@@ -227,6 +247,20 @@ impl Store for PgStore {
             })
         })?;
         rows.into_iter().try_for_each(f)
+    }
+
+    fn append_batch(&self, entries: &[JournalEntry]) -> Result<()> {
+        let entries = entries.to_vec();
+        self.run(move |c| {
+            let mut tx = c.transaction()?;
+            let stmt = tx.prepare(
+                "INSERT INTO warden_journal (seq, at_ms, op, args) VALUES ($1, $2, $3, $4)",
+            )?;
+            for e in &entries {
+                tx.execute(&stmt, &[&e.seq, &e.at_ms, &e.op, &e.args])?;
+            }
+            tx.commit()
+        })
     }
 
     fn append(&self, e: &JournalEntry) -> Result<()> {

@@ -396,11 +396,21 @@ thread_local! {
 
 struct Journal {
     store: Arc<dyn Store>,
-    /// Serialises journaled operations; holds the last `seq`.
+    /// Serialises journaled operations; holds the last `seq` handed out.
     writer: Mutex<i64>,
+    /// Group commit: entries executed but not yet durable, and who is writing them.
+    commit: Mutex<CommitState>,
+    committed: Condvar,
     /// Set when an append failed: the in-memory state is ahead of the store, so every later
     /// write is refused (fail closed) until a restart replays the store.
     poisoned: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Default)]
+struct CommitState {
+    pending: Vec<JournalEntry>,
+    durable_seq: i64,
+    leader: bool,
 }
 
 struct Chain {
@@ -511,6 +521,11 @@ impl Engine {
         engine.journal = Some(Journal {
             store,
             writer: Mutex::new(last),
+            commit: Mutex::new(CommitState {
+                durable_seq: last,
+                ..Default::default()
+            }),
+            committed: Condvar::new(),
             poisoned: Default::default(),
         });
         Ok(engine)
@@ -535,35 +550,70 @@ impl Engine {
         let Some(j) = &self.journal else {
             return Ok(f());
         };
-        let mut seq = j.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if j.poisoned.load(Ordering::SeqCst) {
-            return Err(Error::new(
-                ErrorCode::GuardianUnavailable,
-                "the store failed earlier; restart to recover",
-            ));
-        }
-        let now = self.clock.now_ms();
-        PINNED_NOW.with(|p| p.set(Some(now)));
-        let out = f();
-        PINNED_NOW.with(|p| p.set(None));
-        let entry = JournalEntry {
-            seq: *seq + 1,
-            at_ms: now,
-            op: op.to_string(),
-            args: args().to_compact(),
-        };
-        match j.store.append(&entry) {
-            Ok(()) => {
-                *seq += 1;
-                Ok(out)
-            }
-            Err(e) => {
-                j.poisoned.store(true, Ordering::SeqCst);
-                Err(Error::new(
+        let (out, my_seq) = {
+            let mut seq = j.writer.lock().unwrap_or_else(|e| e.into_inner());
+            if j.poisoned.load(Ordering::SeqCst) {
+                return Err(Error::new(
                     ErrorCode::GuardianUnavailable,
-                    format!("the store refused the write: {e}"),
-                ))
+                    "the store failed earlier; restart to recover",
+                ));
             }
+            let now = self.clock.now_ms();
+            PINNED_NOW.with(|p| p.set(Some(now)));
+            let out = f();
+            PINNED_NOW.with(|p| p.set(None));
+            *seq += 1;
+            let entry = JournalEntry {
+                seq: *seq,
+                at_ms: now,
+                op: op.to_string(),
+                args: args().to_compact(),
+            };
+            // Queued in execution order while the writer lock is held.
+            j.commit
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pending
+                .push(entry);
+            (out, *seq)
+        };
+        // Group commit: the first waiter writes every queued entry in one batch; the others
+        // wait for it. An operation is acknowledged only once its entry — and so every entry
+        // before it, whose effects it may have observed — is durable.
+        let mut c = j.commit.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if c.durable_seq >= my_seq {
+                return Ok(out);
+            }
+            if j.poisoned.load(Ordering::SeqCst) {
+                return Err(Error::new(
+                    ErrorCode::GuardianUnavailable,
+                    "the store refused the write",
+                ));
+            }
+            if !c.leader {
+                c.leader = true;
+                let batch = std::mem::take(&mut c.pending);
+                drop(c);
+                let r = if batch.is_empty() {
+                    Ok(())
+                } else {
+                    j.store.append_batch(&batch)
+                };
+                c = j.commit.lock().unwrap_or_else(|e| e.into_inner());
+                c.leader = false;
+                match r {
+                    Ok(()) => {
+                        if let Some(last) = batch.last() {
+                            c.durable_seq = c.durable_seq.max(last.seq);
+                        }
+                    }
+                    Err(_) => j.poisoned.store(true, Ordering::SeqCst),
+                }
+                j.committed.notify_all();
+                continue;
+            }
+            c = j.committed.wait(c).unwrap_or_else(|e| e.into_inner());
         }
     }
 

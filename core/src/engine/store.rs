@@ -32,6 +32,10 @@ pub trait Store: Send + Sync {
     fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()>;
     /// Appends one entry; returns only once the entry survives a crash of this process.
     fn append(&self, entry: &JournalEntry) -> Result<()>;
+    /// Appends consecutive entries atomically (all or none), durably (group commit).
+    fn append_batch(&self, entries: &[JournalEntry]) -> Result<()> {
+        entries.iter().try_for_each(|e| self.append(e))
+    }
 }
 
 /// An in-memory store (tests; `Client.local()` uses no store at all).

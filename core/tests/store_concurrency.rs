@@ -1,0 +1,194 @@
+//! Group commit under concurrency, and failing stores: every acknowledged write is in the
+//! journal, the journal has no gaps, replay rebuilds the same state, and a store failure fails
+//! closed (no acknowledgement without durability).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use warden_core::engine::*;
+use warden_core::json::Json;
+use warden_core::{ErrorCode, Result};
+
+fn obj(p: Vec<(&str, Json)>) -> Json {
+    Json::Obj(p.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+#[test]
+fn concurrent_writers_are_all_journaled_in_order() {
+    let store = Arc::new(MemoryStore::new());
+    let engine = Arc::new(
+        Engine::open(
+            EngineConfig::default(),
+            Arc::new(SystemClock),
+            store.clone(),
+        )
+        .unwrap(),
+    );
+    let agent = engine
+        .call(
+            "create_agent",
+            &obj(vec![
+                ("name", "a".into()),
+                ("capabilities", Json::Arr(vec!["tool:*".into()])),
+            ]),
+        )
+        .unwrap();
+    let aid = agent
+        .get("agent_id")
+        .and_then(Json::as_str)
+        .unwrap()
+        .to_string();
+    let sid = engine
+        .call(
+            "init_session",
+            &obj(vec![
+                ("agent_id", aid.as_str().into()),
+                ("server_id", "s".into()),
+            ]),
+        )
+        .unwrap()
+        .get("session_id")
+        .and_then(Json::as_str)
+        .unwrap()
+        .to_string();
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (engine, aid, sid, acked) =
+                (engine.clone(), aid.clone(), sid.clone(), acked.clone());
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    if i % 10 == 0 {
+                        let a = engine
+                            .call(
+                                "create_agent",
+                                &obj(vec![("name", format!("w{t}-{i}").into())]),
+                            )
+                            .unwrap();
+                        acked.lock().unwrap().push(
+                            a.get("agent_id")
+                                .and_then(Json::as_str)
+                                .unwrap()
+                                .to_string(),
+                        );
+                    } else {
+                        let d = engine.check(&aid, &sid, "web_search", "", None);
+                        assert!(d.allowed, "{d:?}");
+                    }
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    // 2 setup writes + 1600 operations, no gaps (Engine::open checks seq continuity).
+    assert_eq!(store.len(), 2 + 8 * 200);
+    let before = engine.call("export_audit", &Json::Null).unwrap();
+    let reopened = Engine::open(
+        EngineConfig::default(),
+        Arc::new(SystemClock),
+        store.clone(),
+    )
+    .unwrap();
+    assert_eq!(reopened.call("export_audit", &Json::Null).unwrap(), before);
+    for id in acked.lock().unwrap().iter() {
+        reopened
+            .call("get_agent", &obj(vec![("agent_id", id.as_str().into())]))
+            .unwrap();
+    }
+    let s = reopened
+        .call(
+            "get_session",
+            &obj(vec![("session_id", sid.as_str().into())]),
+        )
+        .unwrap();
+    assert_eq!(s.get("total_calls").and_then(Json::as_i64), Some(8 * 180));
+}
+
+/// A store that fails every append after `ok` successful entries.
+struct FailingStore {
+    inner: MemoryStore,
+    ok: usize,
+    appended: AtomicUsize,
+}
+
+impl Store for FailingStore {
+    fn meta_get(&self, k: &str) -> Result<Option<String>> {
+        self.inner.meta_get(k)
+    }
+    fn meta_set(&self, k: &str, v: &str) -> Result<()> {
+        self.inner.meta_set(k, v)
+    }
+    fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
+        self.inner.load(f)
+    }
+    fn append(&self, e: &JournalEntry) -> Result<()> {
+        if self.appended.fetch_add(1, Ordering::SeqCst) >= self.ok {
+            return Err(warden_core::Error::new(ErrorCode::Internal, "disk full"));
+        }
+        self.inner.append(e)
+    }
+}
+
+#[test]
+fn a_failing_store_fails_closed() {
+    let store = Arc::new(FailingStore {
+        inner: MemoryStore::new(),
+        ok: 3,
+        appended: AtomicUsize::new(0),
+    });
+    let engine = Engine::open(
+        EngineConfig::default(),
+        Arc::new(SystemClock),
+        store.clone(),
+    )
+    .unwrap();
+    let mut acked = Vec::new();
+    let mut refused = 0;
+    for i in 0..6 {
+        match engine.call("create_agent", &obj(vec![("name", format!("a{i}").into())])) {
+            Ok(a) => acked.push(
+                a.get("agent_id")
+                    .and_then(Json::as_str)
+                    .unwrap()
+                    .to_string(),
+            ),
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::GuardianUnavailable, "{e}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((acked.len(), refused), (3, 3));
+    // Decisions fail closed too.
+    let d = engine.check(
+        &acked[0],
+        "ses_01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "web_search",
+        "",
+        None,
+    );
+    assert!(!d.allowed && d.code == "GUARDIAN_UNAVAILABLE", "{d:?}");
+    let reopened = Engine::open(
+        EngineConfig::default(),
+        Arc::new(SystemClock),
+        Arc::new(store.inner_clone()),
+    )
+    .unwrap();
+    for id in &acked {
+        reopened
+            .call("get_agent", &obj(vec![("agent_id", id.as_str().into())]))
+            .unwrap();
+    }
+}
+
+impl FailingStore {
+    fn inner_clone(&self) -> MemoryStore {
+        let m = MemoryStore::new();
+        for k in ["engine_config", "engine_seed"] {
+            if let Some(v) = self.inner.meta_get(k).unwrap() {
+                m.meta_set(k, &v).unwrap();
+            }
+        }
+        self.inner.load(&mut |e| m.append(&e)).unwrap();
+        m
+    }
+}
