@@ -87,6 +87,9 @@ type Error struct {
 	Reason string
 	// Message is human-readable text; it is not stable.
 	Message string
+	// Decision is the guard decision attached to the error (a Guard denial with
+	// block_on_deny, or the Guard's outage decision), or nil.
+	Decision *Decision
 }
 
 func (e *Error) Error() string {
@@ -152,6 +155,14 @@ func takeError(e *C.WardenError) error {
 	err := &Error{Code: Code(C.GoString(e.code_name)), Message: C.GoString(e.message)}
 	if e.reason != nil {
 		err.Reason = C.GoString(e.reason)
+	}
+	if e.decision != nil {
+		d := new(Decision)
+		if derr := d.UnmarshalJSON([]byte(C.GoString(e.decision))); derr == nil {
+			err.Decision = d
+		} else {
+			err.Message += " (the attached decision could not be decoded: " + derr.Error() + ")"
+		}
 	}
 	C.warden_error_free(e)
 	return err

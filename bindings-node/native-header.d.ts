@@ -7,6 +7,15 @@ export type ClaimsHandle = { readonly __wardenClaims: unique symbol }
 export type VerifierHandle = { readonly __wardenVerifier: unique symbol }
 /** Opaque handle of a core `ScopeSet`. */
 export type ScopeSetHandle = { readonly __wardenScopeSet: unique symbol }
+/** Opaque handle of a core `Client`. */
+export type ClientHandle = { readonly __wardenClient: unique symbol }
+/** Opaque handle of a core `Guard`. */
+export type GuardHandle = { readonly __wardenGuard: unique symbol }
+/** A decision as its 16 fields in wire order (src/engine_fast.rs). */
+export type DecisionFields = [
+  string, boolean, string, string, boolean, string, string, string | null, string,
+  string | null, string | null, string | null, string | null, string | null, number | null, number,
+]
 /** The raw N-API callbacks of the hot paths (src/fast.rs). */
 export interface FastApi {
   /** The payload as JSON text, or a handle when it holds integers beyond ±(2^53−1). */
@@ -15,4 +24,13 @@ export interface FastApi {
   claimsAllows(claims: ClaimsHandle, required: string): boolean
   claim(claims: ClaimsHandle, field: number): unknown
   claimGet(claims: ClaimsHandle, name: string): unknown
+  guardCheck(guard: GuardHandle, tool: string, inputSummary?: string | null, effect?: string | null): DecisionFields
+  clientCheck(
+    client: ClientHandle,
+    agentId: string | null | undefined,
+    sessionId: string | null | undefined,
+    tool: string | null | undefined,
+    inputSummary: string | null | undefined,
+    effect: string | null | undefined,
+  ): DecisionFields
 }

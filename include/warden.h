@@ -63,6 +63,12 @@
 #define WARDEN_MAX_LIST_ITEMS (1 << 16)
 
 /**
+ * `strict_mode` of `WardenGuardOptions`: the core default (`WARDEN_STRICT_MODE` read when the
+ * guard is built).
+ */
+#define WARDEN_STRICT_MODE_DEFAULT -1
+
+/**
  * Every Warden error code (SEMANTICS-engine §16), with a fixed value. New codes get new values;
  * a value is never reused. `WardenError.code` holds one of these as `int32_t`.
  */
@@ -220,6 +226,24 @@ typedef enum WardenAlg {
 } WardenAlg;
 
 /**
+ * A client over a backend (today the in-process engine). Thread-safe; free with
+ * `warden_client_free`. Guards built on it keep their own reference.
+ */
+typedef struct WardenClient WardenClient;
+
+/**
+ * An in-process engine (its state, signing key and clock). Thread-safe; free with
+ * `warden_engine_free`. Clients built on it keep their own reference.
+ */
+typedef struct WardenEngine WardenEngine;
+
+/**
+ * A guard over a client. Thread-safe; close it with `warden_guard_close` and free it with
+ * `warden_guard_free`.
+ */
+typedef struct WardenGuard WardenGuard;
+
+/**
  * A key bound to one algorithm (SEMANTICS-tokens §2). Thread-safe; free with `warden_key_free`.
  */
 typedef struct WardenKey WardenKey;
@@ -248,22 +272,6 @@ typedef struct WardenScopeSet WardenScopeSet;
 typedef struct WardenVerifier WardenVerifier;
 
 /**
- * A byte string returned by Warden. Owned by the caller: free it with `warden_bytes_free`.
- * `ptr[len]` is a NUL byte, so text results can be used as C strings when they hold no NUL.
- * `ptr == NULL` (with `len == 0`) means "no value" where a function says so.
- */
-typedef struct WardenBytes {
-  /**
-   * The bytes (NULL for no value).
-   */
-  uint8_t *ptr;
-  /**
-   * The number of bytes, without the trailing NUL.
-   */
-  size_t len;
-} WardenBytes;
-
-/**
  * A failed call. Owned by the caller: free it with `warden_error_free`.
  */
 typedef struct WardenError {
@@ -283,7 +291,192 @@ typedef struct WardenError {
    * Human-readable text, never NULL, not stable (never compare it). Owned by this error.
    */
   char *message;
+  /**
+   * The guard decision attached to the error (a Guard denial or outage) as compact JSON
+   * text with every `Decision` field, or NULL. Owned by this error.
+   */
+  char *decision;
 } WardenError;
+
+/**
+ * A byte string returned by Warden. Owned by the caller: free it with `warden_bytes_free`.
+ * `ptr[len]` is a NUL byte, so text results can be used as C strings when they hold no NUL.
+ * `ptr == NULL` (with `len == 0`) means "no value" where a function says so.
+ */
+typedef struct WardenBytes {
+  /**
+   * The bytes (NULL for no value).
+   */
+  uint8_t *ptr;
+  /**
+   * The number of bytes, without the trailing NUL.
+   */
+  size_t len;
+} WardenBytes;
+
+/**
+ * A borrowed text view: `len` bytes at `ptr` (UTF-8, no trailing NUL guaranteed). `ptr == NULL`
+ * means the value is absent (JSON `null`).
+ */
+typedef struct WardenStr {
+  /**
+   * The bytes, or NULL when absent.
+   */
+  const uint8_t *ptr;
+  /**
+   * The number of bytes.
+   */
+  size_t len;
+} WardenStr;
+
+/**
+ * A guard decision (SEMANTICS-engine §9), every field of the core `Decision`. The text fields
+ * point into `storage`, which the decision owns: free it with `warden_decision_free` (the
+ * views are invalid afterwards). Absent optional fields have a NULL `ptr`; `session_id` is
+ * absent when the decision has no session.
+ */
+typedef struct WardenDecision {
+  /**
+   * The call may proceed per the engine.
+   */
+  bool allowed;
+  /**
+   * The decision is enforced (false in monitor mode).
+   */
+  bool enforced;
+  /**
+   * `retry_after_ms` holds a value.
+   */
+  bool has_retry_after_ms;
+  /**
+   * Milliseconds until a retry can succeed (`RATE_LIMITED`), when `has_retry_after_ms`.
+   */
+  int64_t retry_after_ms;
+  /**
+   * When the decision was made (unix ms).
+   */
+  int64_t decided_at;
+  /**
+   * `check_id`.
+   */
+  struct WardenStr check_id;
+  /**
+   * `ALLOW` or an error code.
+   */
+  struct WardenStr code;
+  /**
+   * The stable snake_case reason.
+   */
+  struct WardenStr reason;
+  /**
+   * Who decided (`engine`, `guard`, `fail_open`, …).
+   */
+  struct WardenStr source;
+  /**
+   * `agent_id`.
+   */
+  struct WardenStr agent_id;
+  /**
+   * `session_id` (absent when none).
+   */
+  struct WardenStr session_id;
+  /**
+   * `tool`.
+   */
+  struct WardenStr tool;
+  /**
+   * `effect` (absent when none).
+   */
+  struct WardenStr effect;
+  /**
+   * `required_scope` (absent when none).
+   */
+  struct WardenStr required_scope;
+  /**
+   * `matched_pattern` (absent when none).
+   */
+  struct WardenStr matched_pattern;
+  /**
+   * `rule_id` (absent when none).
+   */
+  struct WardenStr rule_id;
+  /**
+   * `approval_id` (absent when none).
+   */
+  struct WardenStr approval_id;
+  /**
+   * The text the fields above point into (owned by the decision).
+   */
+  struct WardenBytes storage;
+} WardenDecision;
+
+/**
+ * Guard options (SEMANTICS-engine §12). Start from `warden_guard_options_default()`.
+ */
+typedef struct WardenGuardOptions {
+  /**
+   * A caller-provided session (never replaced); NULL = the guard opens its own.
+   */
+  const uint8_t *session_id;
+  /**
+   * Length of `session_id`.
+   */
+  size_t session_id_len;
+  /**
+   * The effect used when a check names none; NULL = none.
+   */
+  const uint8_t *default_effect;
+  /**
+   * Length of `default_effect`.
+   */
+  size_t default_effect_len;
+  /**
+   * Fail with the denial on an enforced denial (default true).
+   */
+  bool block_on_deny;
+  /**
+   * Allow `read` calls when the engine is unreachable (default false).
+   */
+  bool fail_open;
+  /**
+   * Send the first 200 code points of inputs instead of their length (default false).
+   */
+  bool log_inputs;
+  /**
+   * Run the 5 s telemetry flush timer on the core runtime (default true).
+   */
+  bool flush_timer;
+  /**
+   * 1 = strict, 0 = not strict, `WARDEN_STRICT_MODE_DEFAULT` (-1) = from the environment.
+   */
+  int32_t strict_mode;
+} WardenGuardOptions;
+
+/**
+ * Counters of a guard's telemetry buffer.
+ */
+typedef struct WardenGuardStats {
+  /**
+   * Events waiting.
+   */
+  uint64_t buffered;
+  /**
+   * Events delivered.
+   */
+  uint64_t sent;
+  /**
+   * Events dropped because the buffer was full.
+   */
+  uint64_t dropped;
+  /**
+   * Reports refused for bad arguments.
+   */
+  uint64_t invalid;
+  /**
+   * Flushes that failed (their events were put back).
+   */
+  uint64_t failed_flushes;
+} WardenGuardStats;
 
 /**
  * Receives the result of `warden_keyset_fetch`: exactly one of `keyset` and `error` is not
@@ -302,6 +495,218 @@ typedef void (*WardenDoneCallback)(uintptr_t user_data, struct WardenError *erro
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * `Engine(config, clock)`. `config_json` is a JSON object of `EngineConfig` overrides
+ * (SEMANTICS-engine §17: `issuer`, `audience`, the `*_seconds` options, `max_delegation_depth`,
+ * `seed`, `env: {WARDEN_STRICT_MODE}`); NULL means the defaults (strict mode from the
+ * process environment). With `manual_clock` the engine runs on a manual clock starting at
+ * `clock_start_ms` (unix ms) that only `warden_engine_advance` moves; otherwise on the system
+ * clock (`clock_start_ms` ignored). On success `*out` is owned by the caller
+ * (`warden_engine_free`).
+ *
+ * # Safety
+ * `(config_json, config_json_len)` readable; `out` valid; `err` NULL or valid.
+ */
+bool warden_engine_new(const uint8_t *config_json,
+                       size_t config_json_len,
+                       bool manual_clock,
+                       int64_t clock_start_ms,
+                       struct WardenEngine **out,
+                       struct WardenError **err);
+
+/**
+ * Moves the engine's manual clock forward by `ms` (may be negative only in tests).
+ * `VALIDATION_ERROR` when the engine runs on the system clock.
+ *
+ * # Safety
+ * `engine` NULL or live; `err` NULL or valid.
+ */
+bool warden_engine_advance(const struct WardenEngine *engine, int64_t ms, struct WardenError **err);
+
+/**
+ * The engine clock now (unix ms) into `*now_ms`.
+ *
+ * # Safety
+ * `engine` NULL or live; `now_ms` valid; `err` NULL or valid.
+ */
+bool warden_engine_now_ms(const struct WardenEngine *engine,
+                          int64_t *now_ms,
+                          struct WardenError **err);
+
+/**
+ * True iff the engine's configuration has strict mode in force (SEMANTICS-engine §13); false
+ * for NULL. Borrows its argument; nothing to free.
+ *
+ * # Safety
+ * `engine` NULL or live.
+ */
+bool warden_engine_strict_mode(const struct WardenEngine *engine);
+
+/**
+ * `Engine.call(op, args)`: one engine operation by name (SEMANTICS-engine API names) with
+ * JSON arguments (`args_json` empty or NULL means JSON `null`, i.e. no arguments). On success
+ * `*result_json` is the compact JSON result, owned by the caller.
+ *
+ * # Safety
+ * `engine` NULL or live; every `(ptr, len)` readable; `result_json` valid; `err` NULL or
+ * valid.
+ */
+bool warden_engine_call(const struct WardenEngine *engine,
+                        const uint8_t *op,
+                        size_t op_len,
+                        const uint8_t *args_json,
+                        size_t args_json_len,
+                        struct WardenBytes *result_json,
+                        struct WardenError **err);
+
+/**
+ * The public JWKS of the engine's signing key (JSON text, owned by the caller).
+ *
+ * # Safety
+ * `engine` NULL or live; `jwks` valid; `err` NULL or valid.
+ */
+bool warden_engine_jwks(const struct WardenEngine *engine,
+                        struct WardenBytes *jwks,
+                        struct WardenError **err);
+
+/**
+ * Frees an engine. NULL-safe. Clients built on it keep the engine alive.
+ *
+ * # Safety
+ * `engine` must be NULL or live, not used afterwards.
+ */
+void warden_engine_free(struct WardenEngine *engine);
+
+/**
+ * `Client.local()`: a client with its own in-process engine (default configuration, system
+ * clock). On success `*out` is owned by the caller (`warden_client_free`).
+ *
+ * # Safety
+ * `out` valid; `err` NULL or valid.
+ */
+bool warden_client_local(struct WardenClient **out, struct WardenError **err);
+
+/**
+ * `Client.local(engine)`: a client sharing an existing engine (borrowed; the client keeps its
+ * own reference). On success `*out` is owned by the caller (`warden_client_free`).
+ *
+ * # Safety
+ * `engine` NULL or live; `out` valid; `err` NULL or valid.
+ */
+bool warden_client_with_engine(const struct WardenEngine *engine,
+                               struct WardenClient **out,
+                               struct WardenError **err);
+
+/**
+ * A second handle to the same client (same backend, same injected fault), for a caller that
+ * hands a long call to another thread and may free the first handle meanwhile. On success
+ * `*out` is owned by the caller (`warden_client_free`).
+ *
+ * # Safety
+ * `client` NULL or live; `out` valid; `err` NULL or valid.
+ */
+bool warden_client_clone(const struct WardenClient *client,
+                         struct WardenClient **out,
+                         struct WardenError **err);
+
+/**
+ * `Client.call(op, args)`, as `warden_engine_call` but through the client (so an injected
+ * fault applies). On success `*result_json` is owned by the caller.
+ *
+ * # Safety
+ * As `warden_engine_call`, with `client` NULL or live.
+ */
+bool warden_client_call(const struct WardenClient *client,
+                        const uint8_t *op,
+                        size_t op_len,
+                        const uint8_t *args_json,
+                        size_t args_json_len,
+                        struct WardenBytes *result_json,
+                        struct WardenError **err);
+
+/**
+ * Test hook: makes every call through this client (and its guards) fail with the transport
+ * fault `fault` (`network_error`, `timeout`, `http_500`, `http_503`, `http_403`) until
+ * cleared with a NULL `fault`. An unknown name is `VALIDATION_ERROR`.
+ *
+ * # Safety
+ * `client` NULL or live; `(fault, fault_len)` readable; `err` NULL or valid.
+ */
+bool warden_client_set_fault(const struct WardenClient *client,
+                             const uint8_t *fault,
+                             size_t fault_len,
+                             struct WardenError **err);
+
+/**
+ * The clock of the client's engine now (unix ms) into `*now_ms`.
+ *
+ * # Safety
+ * `client` NULL or live; `now_ms` valid; `err` NULL or valid.
+ */
+bool warden_client_now_ms(const struct WardenClient *client,
+                          int64_t *now_ms,
+                          struct WardenError **err);
+
+/**
+ * Frees a client. NULL-safe. Guards built on it keep the client alive.
+ *
+ * # Safety
+ * `client` must be NULL or live, not used afterwards.
+ */
+void warden_client_free(struct WardenClient *client);
+
+/**
+ * `resolve_effect(tool, effect=None)` (SEMANTICS-engine §5): the effect string (`read`,
+ * `mutating`, `destructive`, `admin`), owned by the caller. NULL `effect` means "not given";
+ * an invalid tool name or effect is `VALIDATION_ERROR`.
+ *
+ * # Safety
+ * Every `(ptr, len)` readable; `effect_out` valid; `err` NULL or valid.
+ */
+bool warden_resolve_effect(const uint8_t *tool,
+                           size_t tool_len,
+                           const uint8_t *effect,
+                           size_t effect_len,
+                           struct WardenBytes *effect_out,
+                           struct WardenError **err);
+
+/**
+ * `tool_words(tool)` (SEMANTICS-engine §1.3): the words of a tool name as a JSON array of
+ * strings, owned by the caller.
+ *
+ * # Safety
+ * `(tool, tool_len)` readable; `words_json` valid; `err` NULL or valid.
+ */
+bool warden_tool_words(const uint8_t *tool,
+                       size_t tool_len,
+                       struct WardenBytes *words_json,
+                       struct WardenError **err);
+
+/**
+ * `summarize_input(text, log_inputs)` (SEMANTICS-engine §12.3): what a Guard sends about an
+ * input. Bytes that are not UTF-8 become U+FFFD first. The summary is owned by the caller.
+ *
+ * # Safety
+ * `(input, input_len)` readable; `summary` valid; `err` NULL or valid.
+ */
+bool warden_summarize_input(const uint8_t *input,
+                            size_t input_len,
+                            bool log_inputs,
+                            struct WardenBytes *summary,
+                            struct WardenError **err);
+
+/**
+ * `verify_audit_export(jsonl)` (SEMANTICS-engine §14): the JSON object `{ok, checked,
+ * first_broken_seq}`, owned by the caller. Text that is not UTF-8 is `VALIDATION_ERROR`.
+ *
+ * # Safety
+ * `(jsonl, jsonl_len)` readable; `result_json` valid; `err` NULL or valid.
+ */
+bool warden_verify_audit_export(const uint8_t *jsonl,
+                                size_t jsonl_len,
+                                struct WardenBytes *result_json,
+                                struct WardenError **err);
 
 /**
  * The stable UPPER_SNAKE name of a `WardenErrorCode` value (static storage, never free it), or
@@ -334,6 +739,146 @@ void warden_error_free(struct WardenError *error);
  * `bytes` must be a value returned by Warden and not freed yet.
  */
 void warden_bytes_free(struct WardenBytes bytes);
+
+/**
+ * Frees the storage of a decision filled by Warden and resets it to an empty decision.
+ * NULL-safe, and safe on a decision that was cleared by a failed call.
+ *
+ * # Safety
+ * `decision` must be NULL or point to a decision filled by Warden and not freed since.
+ */
+void warden_decision_free(struct WardenDecision *decision);
+
+/**
+ * `Client.check(agent_id, session_id, tool, input_summary="", effect=None)` without JSON: the
+ * decision into `*out` (the caller frees it with `warden_decision_free`). A NULL `effect`
+ * means "not given". Fails only when the client cannot reach the engine (an injected fault)
+ * or for unreadable arguments; a denial is a decision, not an error.
+ *
+ * # Safety
+ * `client` NULL or live; every `(ptr, len)` readable; `out` valid; `err` NULL or valid.
+ */
+bool warden_client_check(const struct WardenClient *client,
+                         const uint8_t *agent_id,
+                         size_t agent_id_len,
+                         const uint8_t *session_id,
+                         size_t session_id_len,
+                         const uint8_t *tool,
+                         size_t tool_len,
+                         const uint8_t *input_summary,
+                         size_t input_summary_len,
+                         const uint8_t *effect,
+                         size_t effect_len,
+                         struct WardenDecision *out,
+                         struct WardenError **err);
+
+/**
+ * The default guard options (no session, block_on_deny, no fail_open, no default effect, no
+ * input logging, flush timer on, strict mode from the environment). Nothing to free.
+ */
+struct WardenGuardOptions warden_guard_options_default(void);
+
+/**
+ * `Guard(client, agent_id, options)`. `client` is borrowed (the guard keeps its own
+ * reference); `options` NULL means `warden_guard_options_default()`. `VALIDATION_ERROR` for a
+ * malformed agent or session id or an invalid default effect. On success `*out` is owned by
+ * the caller (`warden_guard_free`).
+ *
+ * # Safety
+ * `client` NULL or live; `(agent_id, agent_id_len)` and the option strings readable;
+ * `options` NULL or valid; `out` valid; `err` NULL or valid.
+ */
+bool warden_guard_new(const struct WardenClient *client,
+                      const uint8_t *agent_id,
+                      size_t agent_id_len,
+                      const struct WardenGuardOptions *options,
+                      struct WardenGuard **out,
+                      struct WardenError **err);
+
+/**
+ * `guard.check(tool, input_summary="", effect=None)` (SEMANTICS-engine §12.1): the decision
+ * into `*out` (freed by the caller with `warden_decision_free`). NULL `effect` means "not
+ * given". An enforced denial with `block_on_deny` fails with the decision's code and reason,
+ * and `WardenError.decision` holds the decision as JSON; an unreachable engine fails with
+ * `GUARDIAN_UNAVAILABLE` (unless fail-open allows a read).
+ *
+ * # Safety
+ * `guard` NULL or live; every `(ptr, len)` readable; `out` valid; `err` NULL or valid.
+ */
+bool warden_guard_check(const struct WardenGuard *guard,
+                        const uint8_t *tool,
+                        size_t tool_len,
+                        const uint8_t *input_summary,
+                        size_t input_summary_len,
+                        const uint8_t *effect,
+                        size_t effect_len,
+                        struct WardenDecision *out,
+                        struct WardenError **err);
+
+/**
+ * `guard.report(tool, success, duration_ms, error_type=None)`: buffers a telemetry event. It
+ * never fails for bad values (the core counts them as `invalid`; non-UTF-8 bytes become
+ * U+FFFD); it fails only for a NULL guard or an unreadable argument. NULL `error_type` means
+ * none.
+ *
+ * # Safety
+ * `guard` NULL or live; every `(ptr, len)` readable; `err` NULL or valid.
+ */
+bool warden_guard_report(const struct WardenGuard *guard,
+                         const uint8_t *tool,
+                         size_t tool_len,
+                         bool success,
+                         int64_t duration_ms,
+                         const uint8_t *error_type,
+                         size_t error_type_len,
+                         struct WardenError **err);
+
+/**
+ * `guard.flush()`: sends buffered telemetry now (a failed batch stays buffered).
+ *
+ * # Safety
+ * `guard` NULL or live; `err` NULL or valid.
+ */
+bool warden_guard_flush(const struct WardenGuard *guard, struct WardenError **err);
+
+/**
+ * `guard.close()`: flushes once and stops; idempotent. Later checks fail with
+ * `VALIDATION_ERROR` / `guard_closed`. The handle still needs `warden_guard_free`.
+ *
+ * # Safety
+ * `guard` NULL or live; `err` NULL or valid.
+ */
+bool warden_guard_close(const struct WardenGuard *guard, struct WardenError **err);
+
+/**
+ * `guard.stats()` into `*out`.
+ *
+ * # Safety
+ * `guard` NULL or live; `out` valid; `err` NULL or valid.
+ */
+bool warden_guard_stats(const struct WardenGuard *guard,
+                        struct WardenGuardStats *out,
+                        struct WardenError **err);
+
+/**
+ * `guard.session_id`: the session the guard uses, owned by the caller; `{NULL, 0}` (success)
+ * while the guard has not opened one yet.
+ *
+ * # Safety
+ * `guard` NULL or live; `session_id` valid; `err` NULL or valid.
+ */
+bool warden_guard_session_id(const struct WardenGuard *guard,
+                             struct WardenBytes *session_id,
+                             struct WardenError **err);
+
+/**
+ * Frees a guard handle. NULL-safe. It does not close the guard (call `warden_guard_close`
+ * first to flush its telemetry).
+ *
+ * # Safety
+ * `guard` must be NULL or live, not used afterwards.
+ */
+void warden_guard_free(struct WardenGuard *guard);
 
 /**
  * `Key.hs256_hex(secret_hex, kid)`: exactly 64 hex digits. `kid` may be NULL (no key id).

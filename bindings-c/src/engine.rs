@@ -240,6 +240,25 @@ pub unsafe extern "C" fn warden_client_with_engine(
     })
 }
 
+/// A second handle to the same client (same backend, same injected fault), for a caller that
+/// hands a long call to another thread and may free the first handle meanwhile. On success
+/// `*out` is owned by the caller (`warden_client_free`).
+///
+/// # Safety
+/// `client` NULL or live; `out` valid; `err` NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn warden_client_clone(
+    client: *const WardenClient,
+    out: *mut *mut WardenClient,
+    err: *mut *mut WardenError,
+) -> bool {
+    clear(out, std::ptr::null_mut());
+    call(err, || {
+        let c = handle(client, "client")?;
+        put(out, Box::into_raw(Box::new(WardenClient(c.0.clone()))), "out")
+    })
+}
+
 /// `Client.call(op, args)`, as `warden_engine_call` but through the client (so an injected
 /// fault applies). On success `*result_json` is owned by the caller.
 ///

@@ -25,6 +25,9 @@ pub struct WardenError {
     pub reason: *mut c_char,
     /// Human-readable text, never NULL, not stable (never compare it). Owned by this error.
     pub message: *mut c_char,
+    /// The guard decision attached to the error (a Guard denial or outage) as compact JSON
+    /// text with every `Decision` field, or NULL. Owned by this error.
+    pub decision: *mut c_char,
 }
 
 /// A byte string returned by Warden. Owned by the caller: free it with `warden_bytes_free`.
@@ -72,6 +75,10 @@ pub(crate) fn new_error(e: &Error) -> *mut WardenError {
         code_name: code_name(code as i32),
         reason: e.reason().map(c_string).unwrap_or(ptr::null_mut()),
         message: c_string(e.message()),
+        decision: e
+            .decision()
+            .map(|d| c_string(&d.to_compact()))
+            .unwrap_or(ptr::null_mut()),
     }))
 }
 
@@ -290,6 +297,9 @@ pub unsafe extern "C" fn warden_error_free(error: *mut WardenError) {
         }
         if !e.message.is_null() {
             drop(CString::from_raw(e.message));
+        }
+        if !e.decision.is_null() {
+            drop(CString::from_raw(e.decision));
         }
     })
 }

@@ -7,10 +7,12 @@
 //! `catch_unwind`), [`errors`] (the error-code enum), [`keys`] (keys, key sets, the async JWKS
 //! fetch), [`tokens`] (issue, verify, validate, inspect, claims helpers), [`scopes`] (scopes and
 //! rate specs), [`provision`] (orchestrator and `session_token_from_env`), [`runtime`] (shutdown,
-//! version).
+//! version), [`engine`] (engine, client, pure engine functions), [`guard`] (guard, typed decision).
 
+pub mod engine;
 pub mod errors;
 pub mod ffi;
+pub mod guard;
 pub mod keys;
 pub mod provision;
 pub mod runtime;

@@ -150,6 +150,35 @@ int main(void) {
     CHECK(!warden_rate_spec_parse(S("10 /hour"), &count, &window, &err), "bad rate spec");
     CHECK(expect_error(err, WARDEN_ERROR_CODE_INVALID_RATE_SPEC, NULL), "INVALID_RATE_SPEC");
 
+    /* Engine: one call with JSON text in and out, and one guard check into a typed decision. */
+    WardenEngine *engine = NULL;
+    CHECK(warden_engine_new(S("{\"seed\":7}"), true, 1767225600000, &engine, &err) && engine != NULL, "engine");
+    WardenBytes agent = {0};
+    CHECK(warden_engine_call(engine, S("create_agent"), S("{\"name\":\"smoke\",\"capabilities\":[\"tool:web_search\"]}"), &agent, &err) &&
+              strstr((const char *)agent.ptr, "\"agent_id\":\"agt_") != NULL,
+          "engine call");
+    const char *id = strstr((const char *)agent.ptr, "agt_");
+    WardenClient *client = NULL;
+    CHECK(warden_client_with_engine(engine, &client, &err), "client");
+    warden_engine_free(engine); /* the client keeps the engine */
+    WardenGuard *guard = NULL;
+    WardenGuardOptions opts = warden_guard_options_default();
+    opts.flush_timer = false;
+    CHECK(warden_guard_new(client, (const uint8_t *)id, strcspn(id, "\""), &opts, &guard, &err), "guard");
+    WardenDecision d;
+    CHECK(warden_guard_check(guard, S("web_search"), NULL, 0, NULL, 0, &d, &err) && d.allowed &&
+              d.code.len == 5 && memcmp(d.code.ptr, "ALLOW", 5) == 0 && d.rule_id.ptr == NULL,
+          "guard allows");
+    warden_decision_free(&d);
+    CHECK(!warden_guard_check(guard, S("delete_repo"), NULL, 0, NULL, 0, &d, &err) && d.storage.ptr == NULL, "guard denies");
+    CHECK(err != NULL && err->decision != NULL && strstr(err->decision, "\"allowed\":false") != NULL, "denial carries the decision");
+    CHECK(expect_error(err, WARDEN_ERROR_CODE_ACTION_DENIED, NULL), "ACTION_DENIED");
+    warden_bytes_free(agent);
+    warden_guard_close(guard, NULL);
+    warden_guard_free(guard);
+    warden_client_free(client);
+    warden_decision_free(NULL);
+
     /* Async: the callback runs exactly once, here with NETWORK_ERROR (nothing listens on port 9). */
     struct fetch_wait w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, NULL};
     CHECK(warden_keyset_fetch(S("http://127.0.0.1:9/jwks.json"), 300, on_fetch, (uintptr_t)&w, &err) && err == NULL, "fetch started");

@@ -8,15 +8,16 @@ use warden_core::json::JsonError;
 #[derive(Debug, Clone, uniffi::Error)]
 pub enum FfiError {
     /// Any Warden error: the stable UPPER_SNAKE `code`, the optional stable `reason`, the human
-    /// `message` (not stable).
-    Failure { code: String, reason: Option<String>, message: String },
+    /// `message` (not stable), and the guard decision it reports as compact JSON text (guard
+    /// denials only, SEMANTICS-engine §12.1).
+    Failure { code: String, reason: Option<String>, message: String, decision: Option<String> },
 }
 
 impl std::fmt::Display for FfiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FfiError::Failure { code, reason: Some(r), message } => write!(f, "[{code}:{r}] {message}"),
-            FfiError::Failure { code, reason: None, message } => write!(f, "[{code}] {message}"),
+            FfiError::Failure { code, reason: Some(r), message, .. } => write!(f, "[{code}:{r}] {message}"),
+            FfiError::Failure { code, reason: None, message, .. } => write!(f, "[{code}] {message}"),
         }
     }
 }
@@ -25,7 +26,12 @@ impl std::error::Error for FfiError {}
 
 impl From<warden_core::Error> for FfiError {
     fn from(e: warden_core::Error) -> FfiError {
-        FfiError::Failure { code: e.code().as_str().to_string(), reason: e.reason().map(str::to_string), message: e.message().to_string() }
+        FfiError::Failure {
+            code: e.code().as_str().to_string(),
+            reason: e.reason().map(str::to_string),
+            message: e.message().to_string(),
+            decision: e.decision().map(warden_core::Json::to_compact),
+        }
     }
 }
 

@@ -7,8 +7,10 @@
 //!
 //! Files: `error.rs` (the one error type), `key.rs` (keys, key sets, async JWKS fetch),
 //! `token.rs` (claims, verifier, issue/validate/inspect), `scope.rs` (scopes, rate specs),
-//! `provision.rs` (orchestrator, session token lookup), this file (codes, version, runtime).
+//! `provision.rs` (orchestrator, session token lookup), `engine.rs` (engine, client, guard, the
+//! pure engine functions), this file (codes, version, runtime).
 
+mod engine;
 mod error;
 mod key;
 mod provision;

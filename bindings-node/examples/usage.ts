@@ -65,3 +65,58 @@ const fromEnv: () => string = () => sessionTokenFromEnv()
 const codes: string[] = errorCodes()
 
 void [sub, exp, limits, allowed, payload, ok, scope, windowSeconds, env, fromEnv, codes, remote, inspectToken]
+
+// ---- the engine, the client, the guard ----
+import {
+  Client,
+  Decision,
+  ElevationRequiredError,
+  Engine,
+  Guard,
+  resolveEffect,
+  summarizeInput,
+  toolWords,
+  verifyAuditExport,
+  type Approval,
+  type Effect,
+  type GuardStats,
+} from '../dist/index.js'
+
+const engine = new Engine({ seed: 7, approval_ttl_seconds: 600 }, Date.UTC(2026, 0, 1))
+engine.advance(1000)
+const nowMs: number = engine.nowMs()
+const wardenClient: Client = Client.local(engine)
+const bot = wardenClient.createAgent({ name: 'bot', capabilities: ['tool:*'] })
+const ses = wardenClient.initSession({ agent_id: bot.agent_id, server_id: 'srv', mode: 'supervised' })
+const decision: Decision = wardenClient.check({ agent_id: bot.agent_id, session_id: ses.session_id, tool: 'delete_file' })
+const wire: { check_id: string; approval_id: string | null } = decision.toJSON()
+if (decision.approvalId !== null) {
+  wardenClient.approve({ approval_id: decision.approvalId, decided_by: 'alice@example.com' })
+  const approval: Promise<Approval> = wardenClient.waitForDecision({ approval_id: decision.approvalId, timeout_seconds: 60 })
+  void approval
+}
+wardenClient.setFault('network_error')
+wardenClient.setFault(null)
+
+const guard = new Guard(wardenClient, bot.agent_id, { failOpen: true, defaultEffect: 'read', flushTimer: false })
+try {
+  const d: Decision = guard.check('web_search', 'what is the weather')
+  const effect: Effect | null = d.effect
+  console.log(effect, d.allowed, guard.sessionId)
+} catch (e) {
+  if (e instanceof ElevationRequiredError) console.log(e.decision?.approval_id)
+}
+const search = guard.wrap(async function web_search(q: string): Promise<string[]> {
+  return [q]
+})
+const results: Promise<string[]> = search('cats')
+const sum = guard.wrap((a: number, b: number): number => a + b, { tool: 'calc:add', effect: 'read' })
+const three: number = sum(1, 2)
+guard.report('web_search', true, 12)
+const stats: GuardStats = guard.stats()
+guard.close()
+const eff: Effect = resolveEffect('deleteUser')
+const words: string[] = toolWords('getHTTPResponse')
+const summary: string = summarizeInput('secret input', false)
+const chainOk: boolean = verifyAuditExport(wardenClient.exportAudit()).ok
+console.log(nowMs, wire, results, three, stats, eff, words, summary, chainOk)

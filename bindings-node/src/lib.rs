@@ -5,9 +5,13 @@
 //!   layer in `ts/errors.ts` rethrows it as `WardenError` subclasses).
 //! - [`convert`]: JS values ⇄ the core's ordered `Json`.
 //! - [`keys`], [`token`], [`scope`], [`provision`]: the public API of SEMANTICS-tokens.md.
+//! - [`engine`]: `Engine`, `Client`, `Guard` and the engine's pure functions (SEMANTICS-engine);
+//!   [`engine_fast`]: their hot paths (`Guard.check`, `Client.check`) as raw N-API callbacks.
 #![deny(clippy::all)]
 
 mod convert;
+mod engine;
+mod engine_fast;
 mod error;
 mod fast;
 mod keys;

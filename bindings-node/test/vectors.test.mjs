@@ -1,6 +1,9 @@
 // Runs every case of every file in tests/vectors/ by name, replayed as core/tests/vectors.rs
-// does. A file without a runner here FAILS. Values are compared type-strictly (numbers vs
-// BigInt vs strings), errors by code (and reason where the case gives one), never by message.
+// and core/tests/engine_vectors.rs do. A file without a runner here FAILS. Values are compared
+// type-strictly (numbers vs BigInt vs strings), errors by code (and reason where the case gives
+// one), never by message. Engine-shaped files (a top-level `suite`: effects, guard decisions,
+// delegations, approvals, and any later one of that shape) run through the replay routine the
+// Node parity runner uses (../../tests/parity/node/replay.mjs), with the SDK's public API.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,6 +13,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { parseJson, rawOf, isLossy } from './json-raw.mjs'
+import { runCase, isEngineShaped } from '../../tests/parity/node/replay.mjs'
 
 const require = createRequire(import.meta.url)
 const w = require('../dist/index.js')
@@ -253,6 +257,21 @@ function wardenCases(file, v) {
   }
 }
 
+// ---- engine-shaped files (SEMANTICS-engine §18) ----
+
+function engineCases(file, v) {
+  test(`${file}::shape`, () => {
+    assert.ok(Number.isInteger(v.clock), 'clock (unix seconds)')
+    assert.ok(Array.isArray(v.cases) && v.cases.length > 0, 'cases')
+  })
+  for (const c of Array.isArray(v.cases) ? v.cases : []) {
+    test(`${file}::${c.name}`, async () => {
+      const { failures } = await runCase(c, v.clock)
+      assert.deepStrictEqual(failures, [], failures.join('\n'))
+    })
+  }
+}
+
 // ---- every file ----
 
 const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort()
@@ -262,5 +281,6 @@ for (const file of files) {
   if (file === 'ati_interop.json') atiCases(file, v)
   else if (file === 'scopes.json') scopeCases(file, v)
   else if (file === 'warden_tokens.json') wardenCases(file, v)
+  else if (isEngineShaped(v)) engineCases(file, v)
   else test(`${file}::runner`, () => assert.fail(`no Node runner for ${file}`))
 }

@@ -1,7 +1,7 @@
 // Hand-written: the Warden error classes and the conversion of native errors into them.
 //
 // napi async functions cannot carry a custom error code, so the native layer (src/error.rs,
-// src/fast.rs) puts `WARDEN_ERROR {"code","message","reason"?,"details"?}` in the message of
+// src/fast.rs) puts `WARDEN_ERROR {"code","message","reason"?,"details"?,"decision"?}` in the message of
 // every error, sync or async; `fromNative` turns it into the subclass for that code.
 // One subclass per code of the core's `error_codes()`; test/errors.test.mjs checks the list.
 
@@ -49,6 +49,8 @@ export interface WardenErrorOptions {
   details?: unknown
   /** The error this one was converted from. */
   cause?: unknown
+  /** The guard decision this error reports (wire form), for guard denials. */
+  decision?: Record<string, unknown> | null
 }
 
 /** The base class of every Warden error: a stable `code`, an optional stable `reason` and
@@ -60,6 +62,10 @@ export class WardenError extends Error {
   readonly reason: string | undefined
   /** Structured details, if any. */
   readonly details: unknown
+  /** The guard decision this error reports, as its wire-form object (snake_case members, every
+   * field, `null` for absent optionals), or `null`. Set on `Guard.check` denials and on
+   * `GUARDIAN_UNAVAILABLE` from an unreachable engine. */
+  readonly decision: Record<string, unknown> | null
 
   constructor(code: ErrorCode, message: string, options: WardenErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -67,6 +73,7 @@ export class WardenError extends Error {
     this.code = code
     this.reason = options.reason
     this.details = options.details
+    this.decision = options.decision ?? null
   }
 }
 
@@ -395,9 +402,15 @@ export function fromNative(e: unknown): WardenError {
   const message = typeof err?.message === 'string' ? err.message : String(e)
   if (message.startsWith(PREFIX)) {
     try {
-      const info = JSON.parse(message.slice(PREFIX.length)) as { code: string; message: string; reason?: string; details?: unknown }
+      const info = JSON.parse(message.slice(PREFIX.length)) as {
+        code: string
+        message: string
+        reason?: string
+        details?: unknown
+        decision?: Record<string, unknown>
+      }
       const Cls = (ERROR_CLASSES as Record<string, (typeof ERROR_CLASSES)[ErrorCode] | undefined>)[info.code]
-      if (Cls) return new Cls(info.message, { reason: info.reason, details: info.details })
+      if (Cls) return new Cls(info.message, { reason: info.reason, details: info.details, decision: info.decision })
       return new InternalError(`unknown error code ${info.code}: ${info.message}`, { cause: e })
     } catch {
       return new InternalError(message, { cause: e })

@@ -18,7 +18,8 @@ pyo3::create_exception!(
     WardenError,
     PyException,
     "Base class of every Warden error: `.code` (stable UPPER_SNAKE string), `.reason` (stable \
-     snake_case sub-code or None), `.details` (structured data or None), `.message` (human text)."
+     snake_case sub-code or None), `.details` (structured data or None), `.message` (human text), \
+     `.decision` (the guard decision as a dict for a Guard denial, else None)."
 );
 
 static CLASSES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
@@ -76,7 +77,7 @@ fn class_of<'py>(py: Python<'py>, code: ErrorCode) -> Bound<'py, PyType> {
 }
 
 /// Converts a core error into the Python exception of its code, with `.code`, `.reason`,
-/// `.details` and `.message` set.
+/// `.details`, `.message` and `.decision` set.
 pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
     let cls = class_of(py, e.code());
     let build = || -> PyResult<PyErr> {
@@ -89,6 +90,11 @@ pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
         };
         exc.setattr("details", details)?;
         exc.setattr("message", e.message())?;
+        let decision = match e.decision() {
+            Some(d) => json_to_py(py, d)?,
+            None => py.None().into_bound(py),
+        };
+        exc.setattr("decision", decision)?;
         Ok(PyErr::from_value(exc))
     };
     build().unwrap_or_else(|err| err)

@@ -1,10 +1,15 @@
 //! `warden._native`: the PyO3 glue of the Warden Python SDK. It converts types and errors and
 //! adds Python sugar; every behaviour lives in `warden-core`. Files: `errors.rs` (exception
 //! classes), `convert.rs` (Python ↔ core JSON, argument extraction), `keys.rs`, `tokens.rs`,
-//! `scopes.rs`, `provision.rs`, `runtime.rs` (asyncio on the core runtime + `_shutdown`).
+//! `scopes.rs`, `provision.rs`, `engine.rs` (Engine, Decision, pure engine functions),
+//! `client.rs` (Client), `guard.rs` (Guard), `runtime.rs` (asyncio on the core runtime +
+//! `_shutdown`).
 
+mod client;
 mod convert;
+mod engine;
 mod errors;
+mod guard;
 mod keys;
 mod provision;
 mod runtime;
@@ -23,7 +28,12 @@ fn error_codes() -> Vec<&'static str> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", warden_core::VERSION)?;
-    m.add("WardenError", py.get_type::<errors::WardenError>())?;
+    let base = py.get_type::<errors::WardenError>();
+    // Defaults for errors raised by Python code itself (the glue sets them on every error).
+    for attr in ["reason", "details", "decision"] {
+        base.setattr(attr, py.None())?;
+    }
+    m.add("WardenError", base)?;
     for cls in errors::classes(py)? {
         let cls = cls.bind(py);
         m.add(cls.name()?.to_str()?, cls)?;
@@ -46,6 +56,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scopes::matches_wildcard, m)?)?;
     m.add_function(wrap_pyfunction!(scopes::covers, m)?)?;
     m.add_function(wrap_pyfunction!(provision::session_token_from_env, m)?)?;
+    m.add_class::<engine::PyEngine>()?;
+    m.add_class::<engine::PyDecision>()?;
+    m.add_class::<client::PyClient>()?;
+    m.add_class::<guard::PyGuard>()?;
+    m.add_function(wrap_pyfunction!(engine::resolve_effect, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::tool_words, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::summarize_input, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::verify_audit_export, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;
     Ok(())
 }

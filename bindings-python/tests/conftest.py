@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-VECTORS_DIR = Path(os.environ.get("WARDEN_VECTORS_DIR", Path(__file__).resolve().parents[2] / "tests" / "vectors"))
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS_DIR = Path(os.environ.get("WARDEN_VECTORS_DIR", ROOT / "tests" / "vectors"))
+#: The engine replay shared with the parity runner (``tests/parity/python/replay.py``).
+PARITY_DIR = ROOT / "tests" / "parity" / "python"
+sys.path.insert(0, str(PARITY_DIR))

@@ -1,6 +1,10 @@
-"""Runs every case of every file in ``tests/vectors/`` by name, as ``core/tests/vectors.rs`` does.
+"""Runs every case of every file in ``tests/vectors/`` by name, as ``core/tests/vectors.rs`` and
+``core/tests/engine_vectors.rs`` do.
 
-Test ids are ``file::section::case``. A file without a runner here FAILS (it is never skipped).
+Test ids are ``file::section::case`` for the token-shaped files and ``file::case`` for every
+engine-shaped file (top-level ``suite`` and ``clock``, whatever its name; replayed by
+``tests/parity/python/replay.py`` through the public API). A file without a runner here FAILS (it
+is never skipped).
 Values are compared type-strictly and errors by ``code`` (plus ``reason`` when a case gives one),
 never by message text.
 """
@@ -17,6 +21,7 @@ import pytest
 import warden
 from warden import Claims, Key, KeySet, Orchestrator, RateSpec, ScopeSet, Verifier, WardenError
 
+import replay
 from conftest import VECTORS_DIR
 
 STANDARD = ["sub", "aud", "iat", "exp", "nbf", "jti", "iss", "scope", "ati"]
@@ -247,6 +252,9 @@ SECTIONS = {
 }
 
 
+ENGINE = "<engine>"
+
+
 def collect() -> list[Any]:
     params: list[Any] = []
     files = sorted(VECTORS_DIR.glob("*.json"))
@@ -254,6 +262,12 @@ def collect() -> list[Any]:
     for path in files:
         root = json.loads(path.read_text(encoding="utf-8"))
         name = path.name
+        if replay.is_engine_shaped(root):
+            cases = root.get("cases")
+            assert isinstance(cases, list) and cases, f"{name}: an engine-shaped file needs cases"
+            for case in cases:
+                params.append(pytest.param(name, ENGINE, case, root, id=f"{name}::{case['name']}"))
+            continue
         if name in SECTIONS:
             sections = SECTIONS[name]
         elif name == "warden_tokens.json":
@@ -269,7 +283,10 @@ def collect() -> list[Any]:
 
 @pytest.mark.parametrize(("file", "section", "case", "root"), collect())
 def test_vector(file: str, section: str, case: Any, root: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if file == "ati_interop.json":
+    if section == ENGINE:
+        failures = replay.run_case(case, root["clock"])
+        assert not failures, "\n".join(failures)
+    elif file == "ati_interop.json":
         run_ati(section, case, root)
     elif file == "scopes.json":
         run_scopes(section, case, root)
@@ -289,6 +306,44 @@ def test_a_file_without_runner_fails(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [p.id for p in params] == ["unknown_suite.json::runner"]
     with pytest.raises(pytest.fail.Exception):
         tv.test_vector(*params[0].values, tmp_path=tmp_path, monkeypatch=monkeypatch)
+
+
+def test_any_engine_shaped_file_runs_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine-shaped file with a name this module has never seen is replayed case by case, and
+    a wrong expectation in it fails."""
+    import test_vectors as tv
+
+    doc = {
+        "suite": "made_up",
+        "version": 1,
+        "clock": 1_780_000_000,
+        "format": "engine",
+        "cases": [
+            {
+                "name": "agent_then_check",
+                "steps": [
+                    {"op": "create_agent", "args": {"name": "a", "capabilities": ["tool:web_search"]}, "as": "A"},
+                    {"op": "init_session", "args": {"agent_id": "$A", "server_id": "s", "mode": "open"}, "as": "S"},
+                    {"op": "check", "args": {"agent_id": "$A", "session_id": "$S", "tool": "web_search"},
+                     "expect": {"allowed": True, "agent_id": "$A", "decided_at": 1_780_000_000_000}},
+                ],
+            },
+            {"name": "pure_wrong", "tool": "get_user", "expect": {"effect": "admin"}},
+            {"name": "step_wrong", "steps": [{"op": "create_agent", "args": {"name": "a"}, "expect": {"error": "NOT_FOUND"}}]},
+        ],
+    }
+    (tmp_path / "brand_new_suite.json").write_text(json.dumps(doc))
+    monkeypatch.setattr(tv, "VECTORS_DIR", tmp_path)
+    params = tv.collect()
+    assert [p.id for p in params] == [
+        "brand_new_suite.json::agent_then_check",
+        "brand_new_suite.json::pure_wrong",
+        "brand_new_suite.json::step_wrong",
+    ]
+    tv.test_vector(*params[0].values, tmp_path=tmp_path, monkeypatch=monkeypatch)
+    for p in params[1:]:
+        with pytest.raises(AssertionError):
+            tv.test_vector(*p.values, tmp_path=tmp_path, monkeypatch=monkeypatch)
 
 
 def test_dynamic_only_cases_are_validation_errors() -> None:

@@ -1,8 +1,9 @@
 """Warden: AI-agent identity and authorization over one Rust core.
 
-Everything here is implemented in ``warden._native`` (the PyO3 glue over ``warden-core``); this
-module re-exports it, adds ati-client's ``AtiOrchestrator`` alias and stops the core runtime at
-interpreter exit (``atexit``), which avoids the known PyO3/tokio exit crash.
+Everything here is implemented in ``warden._native`` (the PyO3 glue over ``warden-core``): tokens,
+keys, scopes, the in-process engine (``Engine``, ``Client``, ``Guard``, ``Decision``) and its pure
+functions. This module re-exports it, adds ati-client's ``AtiOrchestrator`` alias and stops the
+core runtime at interpreter exit (``atexit``), which avoids the known PyO3/tokio exit crash.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from ._native import (
     AuthDeniedError,
     AuthFailedError,
     Claims,
+    Client,
     ConflictError,
+    Decision,
     DelegationDeniedError,
     DelegationExpiredError,
     DelegationRevokedError,
     DisconnectedError,
     DuplicateIdentityError,
     ElevationRequiredError,
+    Engine,
+    Guard,
     GuardianUnavailableError,
     InternalError,
     InvalidIdentityError,
@@ -61,8 +66,12 @@ from ._native import (
     issue_token,
     matches_wildcard,
     parse_scopes,
+    resolve_effect,
     session_token_from_env,
+    summarize_input,
+    tool_words,
     validate_token,
+    verify_audit_export,
     __version__,
 )
 
@@ -84,7 +93,9 @@ __all__ = [
     "AuthDeniedError",
     "AuthFailedError",
     "Claims",
+    "Client",
     "ConflictError",
+    "Decision",
     "DelegationDeniedError",
     "DelegationExpiredError",
     "DelegationRevokedError",
@@ -92,6 +103,8 @@ __all__ = [
     "DuplicateIdentityError",
     "ERROR_CLASSES",
     "ElevationRequiredError",
+    "Engine",
+    "Guard",
     "GuardianUnavailableError",
     "InternalError",
     "InvalidIdentityError",
@@ -129,7 +142,11 @@ __all__ = [
     "issue_token",
     "matches_wildcard",
     "parse_scopes",
+    "resolve_effect",
     "session_token_from_env",
+    "summarize_input",
+    "tool_words",
     "validate_token",
+    "verify_audit_export",
     "__version__",
 ]

@@ -25,6 +25,8 @@ final class Native {
     static <T> T call(Call<T> c) {
         try {
             return c.run();
+        } catch (FfiException.Failure e) {
+            throw failure(e);
         } catch (FfiException e) {
             throw convert(e);
         } catch (InternalException e) {
@@ -54,6 +56,44 @@ final class Native {
         return e;
     }
 
+    /** The typed exception of a core failure, with its guard decision parsed into a map. */
+    @SuppressWarnings("unchecked")
+    static WardenException failure(FfiException.Failure f) {
+        WardenException w = WardenException.of(f.code(), f.reason(), f.message());
+        if (f.decision() != null) {
+            try {
+                w.withDecision((java.util.Map<String, Object>) Json.parse(f.decision()));
+            } catch (RuntimeException bad) {
+                w.addSuppressed(bad);
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Replaces lone surrogates with U+FFFD (the input-summary rule of SEMANTICS-engine §12.3) so
+     * that the text can be encoded as UTF-8; well-formed text is returned as is.
+     */
+    static String wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                StringBuilder b = new StringBuilder(s.length());
+                for (int j = 0; j < s.length(); j++) {
+                    char c = s.charAt(j);
+                    if (Character.isHighSurrogate(c) && j + 1 < s.length() && Character.isLowSurrogate(s.charAt(j + 1))) {
+                        b.append(c).append(s.charAt(++j));
+                    } else if (Character.isSurrogate(c)) {
+                        b.append('\uFFFD');
+                    } else {
+                        b.append(c);
+                    }
+                }
+                return b.toString();
+            }
+        }
+        return s;
+    }
+
     static void run(VoidCall c) {
         call(() -> {
             c.run();
@@ -70,7 +110,7 @@ final class Native {
             return w;
         }
         if (e instanceof FfiException.Failure f) {
-            return WardenException.of(f.code(), f.reason(), f.message());
+            return failure(f);
         }
         if (e instanceof RuntimeException r && lowering(r) instanceof WardenException w) {
             return w;

@@ -112,6 +112,46 @@ public final class Warden {
         return Native.call(() -> WardenJava.covers(parents, child));
     }
 
+    // ---- engine pure functions (SEMANTICS-engine §1.3, §5, §12.3, §15) ----
+
+    /** {@code resolve_effect(tool)}: the core's classification of {@code tool} ({@code read|mutating|destructive|admin}). */
+    public static String resolveEffect(String tool) {
+        return resolveEffect(tool, null);
+    }
+
+    /**
+     * {@code resolve_effect(tool, effect)}: the effect a call runs with ({@code effect} null = the
+     * classification); {@code VALIDATION_ERROR} for a bad tool name or effect (reason
+     * {@code invalid_effect}).
+     */
+    public static String resolveEffect(String tool, String effect) {
+        Native.req(tool, "tool");
+        return Native.call(() -> WardenJava.resolveEffect(tool, effect));
+    }
+
+    /** {@code tool_words(tool)}: the words the effect table classifies a tool name by. */
+    public static List<String> toolWords(String tool) {
+        Native.req(tool, "tool");
+        return Native.call(() -> WardenJava.toolWords(tool));
+    }
+
+    /**
+     * {@code summarize_input(text, log_inputs)}: {@code ""} for empty input, else {@code "[N chars]"}
+     * (code points) or, with {@code logInputs}, the first 200 code points. Lone surrogates count as U+FFFD.
+     */
+    public static String summarizeInput(String text, boolean logInputs) {
+        Native.req(text, "text");
+        String t = Native.wellFormed(text);
+        return Native.call(() -> WardenJava.summarizeInput(t, logInputs));
+    }
+
+    /** {@code verify_audit_export(jsonl)}: verifies an {@code export_audit} text offline. */
+    public static ChainCheck verifyAuditExport(String jsonl) {
+        Native.req(jsonl, "jsonl");
+        var c = Native.call(() -> WardenJava.verifyAuditExport(jsonl));
+        return new ChainCheck(c.ok(), c.checked(), c.firstBrokenSeq());
+    }
+
     // ---- provisioning (§6), agent side ----
 
     /** {@code session_token_from_env()}: {@code $ATI_SESSION_TOKEN}, then {@code $ATI_SESSION_TOKEN_FILE}, then {@code /run/ati/session_token}. */

@@ -1,5 +1,7 @@
 package dev.warden;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,6 +48,7 @@ public abstract sealed class WardenException extends RuntimeException permits
 
     private final ErrorCode errorCode;
     private final String reason;
+    private Map<String, Object> decision;
 
     WardenException(ErrorCode errorCode, String reason, String message) {
         super(message);
@@ -66,6 +69,25 @@ public abstract sealed class WardenException extends RuntimeException permits
     /** The stable reason, e.g. {@code "bad_signature"}, or {@code null} when the core gives none. */
     public String reason() {
         return reason;
+    }
+
+    /**
+     * The guard decision this error reports (a guard denial, SEMANTICS-engine §12.1) as its wire
+     * map ({@code check_id}, {@code allowed}, {@code code}, …), or {@code null} for any other error.
+     * {@link Decision#fromMap} turns it into a typed {@link Decision}.
+     */
+    public Map<String, Object> decision() {
+        return decision;
+    }
+
+    /** {@link #decision()} as a typed {@link Decision}, if there is one. */
+    public Optional<Decision> typedDecision() {
+        return decision == null ? Optional.empty() : Optional.of(Decision.fromMap(decision));
+    }
+
+    WardenException withDecision(Map<String, Object> d) {
+        this.decision = d == null ? null : Collections.unmodifiableMap(d);
+        return this;
     }
 
     /** {@link #reason()} as an {@link Optional}. */
@@ -118,6 +140,11 @@ public abstract sealed class WardenException extends RuntimeException permits
             case DISCONNECTED -> new Disconnected(reason, message);
             case TIMEOUT -> new Timeout(reason, message);
         };
+    }
+
+    /** The exception of the given code carrying a guard decision (its wire map, may be {@code null}). */
+    public static WardenException of(ErrorCode code, String reason, String message, Map<String, Object> decision) {
+        return of(code, reason, message).withDecision(decision);
     }
 
     /** The exception for a code string from the core; an unknown string becomes {@code INTERNAL}. */

@@ -62,11 +62,16 @@ class VectorsTest {
             String file = path.getFileName().toString();
             JsonNode v = JSON.readTree(path.toFile());
             int before = out.size();
-            switch (file) {
-                case "ati_interop.json" -> atiCases(file, v, out);
-                case "scopes.json" -> scopeCases(file, v, out);
-                case "warden_tokens.json" -> wardenCases(file, v, out);
-                default -> out.add(Arguments.of(file + "::runner", (Executable) () -> fail("no Java runner for " + file)));
+            if (v.isObject() && v.has("suite")) {
+                // Engine-shaped (SEMANTICS-engine §18), whatever the file name.
+                engineCases(file, path, out);
+            } else {
+                switch (file) {
+                    case "ati_interop.json" -> atiCases(file, v, out);
+                    case "scopes.json" -> scopeCases(file, v, out);
+                    case "warden_tokens.json" -> wardenCases(file, v, out);
+                    default -> out.add(Arguments.of(file + "::runner", (Executable) () -> fail("no Java runner for " + file)));
+                }
             }
             COUNTS.computeIfAbsent(file, k -> new int[2])[0] = out.size() - before;
         }
@@ -103,6 +108,55 @@ class VectorsTest {
         StringBuilder summary = new StringBuilder("vector cases per file:");
         COUNTS.forEach((f, c) -> summary.append(' ').append(f).append('=').append(c[0]).append(c[1] > 0 ? " (+" + c[1] + " N/A)" : ""));
         System.out.println(summary);
+    }
+
+    @Test
+    void everyEngineCaseBecameATest() throws IOException {
+        cases().count();
+        int files = 0;
+        try (Stream<Path> s = Files.list(vectorsDir())) {
+            for (Path p : s.filter(x -> x.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode v = JSON.readTree(p.toFile());
+                if (v.has("suite")) {
+                    files++;
+                    String f = p.getFileName().toString();
+                    assertEquals(v.get("cases").size(), COUNTS.get(f)[0], f);
+                    assertEquals(0, COUNTS.get(f)[1], f);
+                }
+            }
+        }
+        // effects, guard_decisions, delegation_public, approvals_public (more may appear).
+        assertTrue(files >= 4, "engine-shaped vector files found: " + files);
+    }
+
+    // ---------------------------------------------------------------- engine-shaped files
+
+    /**
+     * Every case of an engine-shaped file, replayed through the public API by the shared
+     * {@link dev.warden.parity.Replay} (the parity runner's replay; a port of core/tests/replay).
+     * The file is read with the SDK's own {@link Json} so values arrive as the SDK's native types.
+     */
+    @SuppressWarnings("unchecked")
+    static void engineCases(String file, Path path, List<Arguments> out) throws IOException {
+        Map<String, Object> doc = (Map<String, Object>) Json.parse(Files.readString(path));
+        long clock = doc.get("clock") instanceof Long l ? l : 0L;
+        if (!(doc.get("cases") instanceof List<?> cases)) {
+            out.add(Arguments.of(file + "::cases", (Executable) () -> fail("engine-shaped file without cases")));
+            return;
+        }
+        for (Object c : cases) {
+            Map<String, Object> kase = (Map<String, Object>) c;
+            out.add(Arguments.of(file + "::" + kase.get("name"), (Executable) () -> {
+                if (kase.containsKey("steps")) {
+                    dev.warden.parity.Replay.Outcome o = dev.warden.parity.Replay.runScenario(kase, clock);
+                    if (!o.failures().isEmpty()) {
+                        fail(String.join("\n", o.failures()));
+                    }
+                } else {
+                    dev.warden.parity.Replay.runPure(kase);
+                }
+            }));
+        }
     }
 
     // ---------------------------------------------------------------- helpers

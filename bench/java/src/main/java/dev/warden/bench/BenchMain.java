@@ -13,6 +13,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /** Runs every benchmark in one JMH run and prints throughput and the Warden/peer ratios. */
 public final class BenchMain {
     public static void main(String[] args) throws Exception {
+        // In-process guard.check latency first (hand-timed p50/p99, not JMH), one line per scenario.
+        GuardLatency.print();
+        if (Boolean.getBoolean("warden.bench.guardOnly")) {
+            return;
+        }
         CommandLineOptions cli = new CommandLineOptions(args);
         String libPath = System.getProperty("java.library.path");
         Options opts = new OptionsBuilder()
