@@ -246,13 +246,7 @@ impl Guard {
                     return Ok(d);
                 }
                 if self.inner.opts.block_on_deny {
-                    let code = ErrorCode::parse(&d.code).unwrap_or(ErrorCode::Internal);
-                    return Err(Error::with_reason(
-                        code,
-                        d.reason.clone(),
-                        format!("{} denied: {}", tool, d.reason),
-                    )
-                    .with_decision(d.to_json()));
+                    return Err(d.to_error());
                 }
                 Ok(d)
             }
@@ -327,6 +321,18 @@ impl Guard {
         };
         if flush_now {
             self.flush();
+        }
+    }
+
+    /// The wrappers' admission (§12.4: `protect` / `wrap` / `Do` / `run`): `check`, and an
+    /// enforced denial is an error whatever `block_on_deny` says — the wrapped function never
+    /// runs without permission.
+    pub fn admit(&self, tool: &str, effect: Option<&str>) -> Result<Decision> {
+        let d = self.check(tool, "", effect)?;
+        if d.proceed() {
+            Ok(d)
+        } else {
+            Err(d.to_error())
         }
     }
 

@@ -321,6 +321,19 @@ impl Decision {
         ])
     }
 
+    /// The typed error of a denial (its code, reason, and this decision attached) — what a guard
+    /// raises for an enforced denial.
+    pub fn to_error(&self) -> crate::error::Error {
+        let code = crate::error::ErrorCode::parse(&self.code)
+            .unwrap_or(crate::error::ErrorCode::Internal);
+        crate::error::Error::with_reason(
+            code,
+            self.reason.clone(),
+            format!("{} denied: {}", self.tool, self.reason),
+        )
+        .with_decision(self.to_json())
+    }
+
     /// True iff the caller may proceed (`allowed || !enforced`).
     pub fn proceed(&self) -> bool {
         self.allowed || !self.enforced
