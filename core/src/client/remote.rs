@@ -266,31 +266,40 @@ impl Remote {
         } else {
             0
         };
-        crate::runtime::block_on(async move {
-            let mut attempt = 0u32;
-            loop {
-                let req = match &body {
-                    Some(b) => http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(b.clone()),
-                    None => http.get(&url),
-                };
-                let r = send(req.header("authorization", &auth)).await;
-                let retryable = match &r {
-                    Err(e) => {
-                        matches!(e.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
-                            || e.code() == ErrorCode::GuardianUnavailable
+        // The request runs on the core runtime; this (synchronous) caller waits for it on a
+        // channel, which also works from a blocking-pool thread of that runtime (the async
+        // wrappers of the SDKs run there), where `block_on` would not.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        crate::runtime::spawn(async move {
+            let fut = async move {
+                let mut attempt = 0u32;
+                loop {
+                    let req = match &body {
+                        Some(b) => http
+                            .post(&url)
+                            .header("content-type", "application/json")
+                            .body(b.clone()),
+                        None => http.get(&url),
+                    };
+                    let r = send(req.header("authorization", &auth)).await;
+                    let retryable = match &r {
+                        Err(e) => {
+                            matches!(e.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
+                                || e.code() == ErrorCode::GuardianUnavailable
+                        }
+                        Ok(_) => false,
+                    };
+                    if !retryable || attempt >= retries {
+                        return r;
                     }
-                    Ok(_) => false,
-                };
-                if !retryable || attempt >= retries {
-                    return r;
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50u64 << attempt)).await;
                 }
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(50u64 << attempt)).await;
-            }
-        })?
+            };
+            let _ = tx.send(fut.await);
+        })?;
+        rx.recv()
+            .map_err(|_| Error::internal("the request task was dropped"))?
     }
 }
 

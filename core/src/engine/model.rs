@@ -324,8 +324,8 @@ impl Decision {
     /// The typed error of a denial (its code, reason, and this decision attached) — what a guard
     /// raises for an enforced denial.
     pub fn to_error(&self) -> crate::error::Error {
-        let code = crate::error::ErrorCode::parse(&self.code)
-            .unwrap_or(crate::error::ErrorCode::Internal);
+        let code =
+            crate::error::ErrorCode::parse(&self.code).unwrap_or(crate::error::ErrorCode::Internal);
         crate::error::Error::with_reason(
             code,
             self.reason.clone(),
