@@ -153,7 +153,7 @@ impl FfiEngine {
     }
 }
 
-/// A client over a backend (today: the in-process engine).
+/// A client over a backend: the in-process engine, or the engine behind a gateway.
 #[derive(uniffi::Object)]
 pub struct FfiClient {
     client: Client,
@@ -171,6 +171,27 @@ impl FfiClient {
     #[uniffi::constructor]
     pub fn with_engine(engine: Arc<FfiEngine>) -> Arc<FfiClient> {
         Arc::new(FfiClient { client: Client::with_engine(engine.engine.clone()) })
+    }
+
+    /// `Client.connect(url, api_key, options)`: the engine behind a gateway (`http(s)://…`).
+    /// `options_json`: the connect options object (`timeout_ms`, `connect_timeout_ms`, `retries`,
+    /// `ca_pem`, `client_cert_pem`, `client_key_pem`); `None` = the defaults. Nothing is sent
+    /// until the first call.
+    #[uniffi::constructor]
+    pub fn connect(url: String, api_key: String, options_json: Option<String>) -> FfiResult<Arc<FfiClient>> {
+        run(|| {
+            let options = match options_json {
+                None => warden_core::Json::Null,
+                Some(text) => parse_arg("connect options", &text)?,
+            };
+            Client::connect(&url, &api_key, &options)
+        })
+        .map(|client| Arc::new(FfiClient { client }))
+    }
+
+    /// True for a gateway-backed client.
+    pub fn is_remote(&self) -> bool {
+        self.client.is_remote()
     }
 
     /// One engine operation: JSON arguments in, JSON result out.
@@ -240,6 +261,12 @@ impl FfiGuard {
 
     pub fn check(&self, tool: String, input_summary: String, effect: Option<String>) -> FfiResult<FfiDecision> {
         run(|| self.guard.check(&tool, &input_summary, effect.as_deref())).map(FfiDecision::from)
+    }
+
+    /// The wrappers' admission (§12.4): `check`, and an enforced denial is an error whatever
+    /// `block_on_deny` says (the error carries the decision).
+    pub fn admit(&self, tool: String, effect: Option<String>) -> FfiResult<FfiDecision> {
+        run(|| self.guard.admit(&tool, effect.as_deref())).map(FfiDecision::from)
     }
 
     /// Never fails (bad arguments are counted as `invalid`).

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A Warden client: one API over a backend. Today the backend is the engine in-process
- * ({@link #local()}, {@link #local(Engine)}). Thread-safe.
+ * A Warden client: one API over a backend, the engine in-process ({@link #local()},
+ * {@link #local(Engine)}) or the engine behind a gateway ({@link #connect(String, String)}).
+ * Thread-safe.
  *
  * <p>The typed methods are one-line wrappers over {@link #call(String, Map)}: arguments are a map
  * with the wire (snake_case) names of SEMANTICS-engine, results native values ({@link Json}).
@@ -38,6 +39,34 @@ public final class Client implements AutoCloseable {
     public static Client local(Engine engine) {
         Native.req(engine, "engine");
         return new Client(Native.call(() -> FfiClient.withEngine(engine.ffi)));
+    }
+
+    /**
+     * A client over the engine behind a gateway ({@code http(s)://host[:port]}), authenticated
+     * with {@code apiKey}, with the default connect options. Nothing is sent until the first call;
+     * a malformed URL or key is {@code VALIDATION_ERROR}.
+     */
+    public static Client connect(String url, String apiKey) {
+        return connect(url, apiKey, null);
+    }
+
+    /**
+     * {@link #connect(String, String)} with connect options by their wire names ({@code null} =
+     * defaults): {@code timeout_ms} (10 000), {@code connect_timeout_ms} (2 000), {@code retries}
+     * (idempotent calls only, 2), {@code ca_pem} (extra trusted root), {@code client_cert_pem} +
+     * {@code client_key_pem} (mTLS). Unknown or out-of-range options are {@code VALIDATION_ERROR}
+     * (checked by the core).
+     */
+    public static Client connect(String url, String apiKey, Map<String, ?> options) {
+        Native.req(url, "url");
+        Native.req(apiKey, "apiKey");
+        String o = options == null ? null : Json.write(options);
+        return new Client(Native.call(() -> FfiClient.connect(url, apiKey, o)));
+    }
+
+    /** True for a gateway-backed client ({@link #connect}). */
+    public boolean isRemote() {
+        return Native.call(ffi::isRemote);
     }
 
     /** Same as {@link #local(Engine)}. */

@@ -177,12 +177,10 @@ public final class Guard implements AutoCloseable {
         return out;
     }
 
+    /** The core's admission rule (§12.4): {@code check}, and an enforced denial is its typed error. */
     private void admit(String tool, String effect) {
-        Decision d = check(tool, "", effect);
-        if (!d.proceed()) {
-            ErrorCode code = ErrorCode.parse(d.code()).orElse(ErrorCode.INTERNAL);
-            throw WardenException.of(code, d.reason(), tool + " denied: " + d.reason(), d.toMap());
-        }
+        Native.req(tool, "tool");
+        Native.call(() -> ffi.admit(tool, effect));
     }
 
     private static long elapsedMs(long t0) {

@@ -256,9 +256,23 @@ public final class Replay {
         throw new AssertionError("not a WardenException: " + e, e);
     }
 
+    /** A live gateway in test mode (tests/parity/README.md, "Against a live gateway"). */
+    public record Gateway(String url, String apiKey) {}
+
     /** Runs one scenario case (fresh engine, manual clock at {@code clockS * 1000}). */
-    @SuppressWarnings("unchecked")
     public static Outcome runScenario(Map<String, Object> kase, long clockS) {
+        return runScenario(kase, clockS, null);
+    }
+
+    /**
+     * Runs one scenario case. {@code gateway} null: a fresh in-process engine on a manual clock at
+     * {@code clockS * 1000}. Otherwise the case runs through {@link Client#connect} against that
+     * gateway: {@code test_reset} with {@code {engine, clock_ms}} first (the gateway builds the
+     * engine: seed 7, manual clock), {@code advance} is {@code test_advance}, and guards get the
+     * strict mode of the case's engine configuration, read from a throwaway local engine.
+     */
+    @SuppressWarnings("unchecked")
+    public static Outcome runScenario(Map<String, Object> kase, long clockS, Gateway gateway) {
         List<Object> transcript = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Map<String, Object> cfg = new LinkedHashMap<>();
@@ -274,7 +288,29 @@ public final class Replay {
             return new Outcome(transcript, failures);
         }
         boolean strict = engine.strictMode();
-        Client client = Client.local(engine);
+        Client client;
+        if (gateway == null) {
+            client = Client.local(engine);
+        } else {
+            engine.close();   // only its strict mode was needed
+            engine = null;
+            try {
+                client = Client.connect(gateway.url(), gateway.apiKey());
+            } catch (WardenException e) {
+                failures.add("connect: " + e);
+                return new Outcome(transcript, failures);
+            }
+            Map<String, Object> reset = new LinkedHashMap<>();
+            reset.put("engine", kase.get("engine") instanceof Map<?, ?> e ? e : null);
+            reset.put("clock_ms", clockS * 1000);
+            try {
+                client.call("test_reset", reset);
+            } catch (WardenException e) {
+                client.close();
+                failures.add("test_reset: " + e);
+                return new Outcome(transcript, failures);
+            }
+        }
         Map<String, Guard> guards = new HashMap<>();
         Map<String, Object> aliases = new HashMap<>();
         List<Object> steps = kase.get("steps") instanceof List<?> l ? (List<Object>) l : List.of();
@@ -283,7 +319,16 @@ public final class Replay {
                 Map<String, Object> step = (Map<String, Object>) steps.get(i);
                 String op = step.get("op") instanceof String s ? s : "";
                 if (op.equals("advance")) {
-                    engine.advance(argLong(step, "seconds") * 1000);
+                    long secs = argLong(step, "seconds");
+                    if (engine != null) {
+                        engine.advance(secs * 1000);
+                    } else {
+                        try {
+                            client.call("test_advance", Map.of("seconds", secs));
+                        } catch (WardenException e) {
+                            failures.add("step " + i + ": test_advance: " + e);
+                        }
+                    }
                     transcript.add(record(i, op, Result.ok(null)));
                     continue;
                 }
@@ -318,7 +363,9 @@ public final class Replay {
         } finally {
             guards.values().forEach(Guard::close);
             client.close();
-            engine.close();
+            if (engine != null) {
+                engine.close();
+            }
         }
         return new Outcome(transcript, failures);
     }
