@@ -187,3 +187,36 @@ fn errors_display_code_and_reason() {
     );
     assert_eq!(error_codes().len(), ErrorCode::ALL.len());
 }
+
+#[test]
+fn connect_validates_its_arguments() {
+    use warden_core::client::Client;
+    use warden_core::json::Json;
+    let bad = |url: &str, key: &str, opts: &str| {
+        let o = Json::parse(opts).unwrap();
+        Client::connect(url, key, &o).unwrap_err().code()
+    };
+    let v = warden_core::ErrorCode::ValidationError;
+    assert_eq!(bad("ftp://x", "wk_k", "null"), v);
+    assert_eq!(bad("not a url", "wk_k", "null"), v);
+    assert_eq!(bad("http://127.0.0.1:1", "", "null"), v);
+    assert_eq!(bad("http://127.0.0.1:1", "wk\nk", "null"), v);
+    assert_eq!(
+        bad("http://127.0.0.1:1", "wk_k", "{\"ca_pem\":\"not a pem\"}"),
+        v
+    );
+    assert_eq!(bad("http://127.0.0.1:1", "wk_k", "{\"timeout_ms\":-1}"), v);
+    assert_eq!(bad("http://127.0.0.1:1", "wk_k", "{\"nope\":1}"), v);
+    assert_eq!(
+        bad("http://127.0.0.1:1", "wk_k", "{\"client_cert_pem\":\"x\"}"),
+        v
+    );
+    assert_eq!(bad("http://127.0.0.1:1", "wk_k", "[]"), v);
+    // Nothing listens on port 1: a transport error, typed.
+    let c = Client::connect("http://127.0.0.1:1", "wk_k", &Json::Null).unwrap();
+    assert!(c.is_remote());
+    let e = c.call("list_agents", &Json::Null).unwrap_err();
+    assert_eq!(e.code(), warden_core::ErrorCode::NetworkError);
+    let e = c.call("no_such_op", &Json::Null).unwrap_err();
+    assert_eq!(e.code(), v);
+}

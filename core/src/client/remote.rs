@@ -119,11 +119,19 @@ impl Remote {
             .tcp_nodelay(true)
             .use_rustls_tls();
         if let Some(ca) = &opts.ca_pem {
+            if !ca.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(Error::validation("ca_pem is not a PEM certificate"));
+            }
             let cert = reqwest::Certificate::from_pem(ca.as_bytes())
                 .map_err(|_| Error::validation("ca_pem is not a PEM certificate"))?;
             b = b.add_root_certificate(cert);
         }
         if let (Some(c), Some(k)) = (&opts.client_cert_pem, &opts.client_key_pem) {
+            if !c.contains("-----BEGIN CERTIFICATE-----") || !k.contains("PRIVATE KEY-----") {
+                return Err(Error::validation(
+                    "client_cert_pem/client_key_pem are not a PEM certificate and key",
+                ));
+            }
             let pem = format!("{c}\n{k}");
             let id = reqwest::Identity::from_pem(pem.as_bytes())
                 .map_err(|_| Error::validation("client_cert_pem/client_key_pem are not PEM"))?;
