@@ -25,6 +25,7 @@ export interface FastApi {
   claim(claims: ClaimsHandle, field: number): unknown
   claimGet(claims: ClaimsHandle, name: string): unknown
   guardCheck(guard: GuardHandle, tool: string, inputSummary?: string | null, effect?: string | null): DecisionFields
+  guardAdmit(guard: GuardHandle, tool: string, effect?: string | null): DecisionFields
   clientCheck(
     client: ClientHandle,
     agentId: string | null | undefined,

@@ -238,7 +238,11 @@ unsafe extern "C" fn cb_verify(
         // The payload text exactly as signed (the core has just checked it strictly, so
         // JSON.parse reads it to the same values) unless a number could lose precision in JS.
         let payload = match claims.payload_text() {
-            Some(p) if !has_long_digit_run(p.as_bytes()) && !has_negative_zero_int(p.as_bytes()) => p.as_bytes().to_vec(),
+            Some(p)
+                if !has_long_digit_run(p.as_bytes()) && !has_negative_zero_int(p.as_bytes()) =>
+            {
+                p.as_bytes().to_vec()
+            }
             _ => return to_js(env, ClaimsHandle(claims)),
         };
         let mut out = ptr::null_mut();
@@ -377,7 +381,8 @@ unsafe extern "C" fn cb_claim_get(
     })
 }
 
-pub(crate) type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+pub(crate) type Callback =
+    unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
 /// The object of raw callbacks (`native.fastApi()`).
 pub struct FastApi;
