@@ -18,6 +18,24 @@ SCOPES = ScopeSet(["tool:*"])
 ORCH = Orchestrator("https://p", SECRET)
 CLAIMS = Claims({"sub": "a"})
 VALID = warden.issue_token(SECRET, "a", "tool:a")
+ENGINE = warden.Engine({"seed": 3}, clock_ms=1_780_000_000_000)
+CLIENT = warden.Client.local(ENGINE)
+AGENT = CLIENT.create_agent(name="t", capabilities=["tool:*"])["agent_id"]
+GUARD = warden.Guard(CLIENT, AGENT, flush_timer=False)
+DECISION = GUARD.check("web_search")
+OPS = [
+    "create_agent", "get_agent", "list_agents", "revoke_agent", "set_enforcement", "issue_token",
+    "introspect_token", "revoke_token", "init_session", "init_token_session",
+    "init_delegation_session", "get_session", "close_session", "check", "set_policy", "get_policy",
+    "approve", "deny", "get_approval", "list_approvals", "wait_for_decision", "create_delegation",
+    "revoke_delegation", "get_delegation", "list_delegations", "delegation_token", "query_audit",
+    "verify_chain", "export_audit", "record_telemetry", "jwks", "no_such_op",
+]
+TYPED = [
+    "create_agent", "get_agent", "revoke_agent", "issue_token", "introspect_token", "revoke_token",
+    "init_session", "approve", "deny", "get_approval", "list_approvals", "create_delegation",
+    "revoke_delegation", "delegation_token", "set_policy", "query_audit", "verify_chain", "export_audit",
+]
 
 
 def rand_str(r: random.Random) -> str:
@@ -91,6 +109,26 @@ CALLS: dict[str, Callable[..., Any]] = {
     "provision_sandbox": lambda a, b, c: ORCH.provision_sandbox(a, tools=b, ttl_seconds=c),
     "provision_sandbox/rate": lambda a, b: ORCH.provision_sandbox("agent", rate=a, jti=b),
     "session_token_from_env": lambda a: warden.session_token_from_env(a),
+    "Engine()": lambda a, b: warden.Engine(a, b),
+    "Engine.advance": lambda a: warden.Engine(clock_ms=0).advance(a),
+    "Engine.call": lambda a, b: ENGINE.call(a, b),
+    "Engine.call/op": lambda a, b: ENGINE.call(OPS[len(repr(a)) % len(OPS)], b),
+    "Client.local": lambda a: warden.Client.local(a),
+    "Client.call": lambda a, b: CLIENT.call(a, b),
+    "Client.call/op": lambda a, b: CLIENT.call(OPS[len(repr(a)) % len(OPS)], b),
+    "Client.typed": lambda a, b: getattr(CLIENT, TYPED[len(repr(a)) % len(TYPED)])(b),
+    "Client.typed/kw": lambda a, b, c: getattr(CLIENT, TYPED[len(repr(a)) % len(TYPED)])(agent_id=b, name=c),
+    "Client.set_fault": lambda a: warden.Client.local(ENGINE).set_fault(a),
+    "Client.check": lambda a, b, c: CLIENT.check(AGENT, a, b, c),
+    "Guard()": lambda a, b, c: warden.Guard(a, b, session_id=c, flush_timer=False),
+    "Guard(**)": lambda a, b, c: warden.Guard(CLIENT, AGENT, block_on_deny=a, default_effect=b, strict_mode=c, flush_timer=False),
+    "Guard.check": lambda a, b, c: GUARD.check(a, b, c),
+    "Guard.report": lambda a, b, c: GUARD.report(a, b, c),
+    "Guard.protect": lambda a, b: GUARD.protect(a, b)(lambda: None),
+    "resolve_effect": lambda a, b: warden.resolve_effect(a, b),
+    "tool_words": lambda a: warden.tool_words(a),
+    "summarize_input": lambda a, b: warden.summarize_input(a, b),
+    "verify_audit_export": lambda a: warden.verify_audit_export(a),
 }
 
 
