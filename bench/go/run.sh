@@ -37,3 +37,6 @@ END {
     printf "%-16s %14.1f %14.1f %11.2fx  %s\n", b, w, q, q / w, peer;
   }
 }'
+echo
+# In-process guard.Check latency (p50/p99, 1 and 8 goroutines), one line per scenario.
+CGO_ENABLED=1 go run ./guardlatency

@@ -161,7 +161,11 @@ pub unsafe extern "C" fn warden_engine_call(
         let e = handle(engine, "engine")?;
         let op = text(op, op_len, "op")?;
         let args = json_arg(args_json, args_json_len, "args_json")?;
-        put(result_json, json_out(&e.engine.call(op, &args)?), "result_json")
+        put(
+            result_json,
+            json_out(&e.engine.call(op, &args)?),
+            "result_json",
+        )
     })
 }
 
@@ -234,7 +238,9 @@ pub unsafe extern "C" fn warden_client_with_engine(
         let e = handle(engine, "engine")?;
         put(
             out,
-            Box::into_raw(Box::new(WardenClient(Client::with_engine(e.engine.clone())))),
+            Box::into_raw(Box::new(WardenClient(Client::with_engine(
+                e.engine.clone(),
+            )))),
             "out",
         )
     })
@@ -255,7 +261,11 @@ pub unsafe extern "C" fn warden_client_clone(
     clear(out, std::ptr::null_mut());
     call(err, || {
         let c = handle(client, "client")?;
-        put(out, Box::into_raw(Box::new(WardenClient(c.0.clone()))), "out")
+        put(
+            out,
+            Box::into_raw(Box::new(WardenClient(c.0.clone()))),
+            "out",
+        )
     })
 }
 
