@@ -14,6 +14,7 @@ pub mod error;
 pub mod json;
 pub mod jwks;
 pub mod key;
+pub mod messaging;
 pub mod provision;
 pub mod rate;
 pub mod runtime;

@@ -568,7 +568,7 @@ async fn run_engine_route(
         }
         if route.op == "check" {
             let t = Instant::now();
-            let r = engine.call("check", &args);
+            let r = engine.call_async("check", &args).await;
             let us = t.elapsed().as_micros() as u64;
             let m = &app.metrics;
             m.checks.fetch_add(1, Ordering::Relaxed);
@@ -577,7 +577,10 @@ async fn run_engine_route(
             m.check_buckets[i].fetch_add(1, Ordering::Relaxed);
             return r.map_err(|e| (e, None));
         }
-        engine.call(route.op, &args).map_err(|e| (e, None))
+        engine
+            .call_async(route.op, &args)
+            .await
+            .map_err(|e| (e, None))
     }
     .await;
     match r {

@@ -43,6 +43,12 @@ impl SqliteStore {
         .map_err(store_err)?;
         conn.pragma_update(None, "busy_timeout", 5000)
             .map_err(store_err)?;
+        // One process owns the file: no per-transaction file locking; checkpoints less often
+        // (the WAL is checkpointed at 4 000 pages, about 16 MiB).
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(store_err)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 4000)
+            .map_err(store_err)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(store_err)?;

@@ -199,8 +199,18 @@ pub struct Engine {
     ids: Mutex<UlidGen>,
     st: Mutex<State>,
     decided: Condvar,
-    journal: Option<Journal>,
+    journal: Option<Arc<Journal>>,
     forks: std::sync::atomic::AtomicU64,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(j) = &self.journal {
+            // The committer drains what is queued, then exits.
+            j.commit.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+            j.work.notify_all();
+        }
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -398,9 +408,14 @@ struct Journal {
     store: Arc<dyn Store>,
     /// Serialises journaled operations; holds the last `seq` handed out.
     writer: Mutex<i64>,
-    /// Group commit: entries executed but not yet durable, and who is writing them.
+    /// Group commit: entries executed but not yet durable.
     commit: Mutex<CommitState>,
+    /// Wakes the committer (work queued or engine closed).
+    work: Condvar,
+    /// Wakes synchronous waiters (progress).
     committed: Condvar,
+    /// The durable sequence number, for asynchronous waiters.
+    durable_tx: tokio::sync::watch::Sender<i64>,
     /// Set when an append failed: the in-memory state is ahead of the store, so every later
     /// write is refused (fail closed) until a restart replays the store.
     poisoned: std::sync::atomic::AtomicBool,
@@ -410,7 +425,83 @@ struct Journal {
 struct CommitState {
     pending: Vec<JournalEntry>,
     durable_seq: i64,
-    leader: bool,
+    closed: bool,
+}
+
+impl Journal {
+    /// The committer thread: writes everything queued in one batch, repeatedly. While it
+    /// writes one batch the next accumulates, so the batch size follows the load.
+    fn run_committer(self: Arc<Journal>) {
+        loop {
+            let batch = {
+                let mut c = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+                while c.pending.is_empty() && !c.closed {
+                    c = self.work.wait(c).unwrap_or_else(|e| e.into_inner());
+                }
+                if c.pending.is_empty() {
+                    return;
+                }
+                std::mem::take(&mut c.pending)
+            };
+            let r = if self.poisoned.load(Ordering::SeqCst) {
+                Err(Error::new(ErrorCode::GuardianUnavailable, "poisoned"))
+            } else {
+                self.store.append_batch(&batch)
+            };
+            let mut c = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+            match r {
+                Ok(()) => {
+                    if let Some(last) = batch.last() {
+                        c.durable_seq = c.durable_seq.max(last.seq);
+                        self.durable_tx.send_replace(c.durable_seq);
+                    }
+                }
+                Err(_) => {
+                    self.poisoned.store(true, Ordering::SeqCst);
+                    // Wake async waiters so they see the poison.
+                    self.durable_tx.send_replace(c.durable_seq);
+                }
+            }
+            self.committed.notify_all();
+        }
+    }
+
+    fn refused() -> Error {
+        Error::new(
+            ErrorCode::GuardianUnavailable,
+            "the store refused the write; restart to recover",
+        )
+    }
+
+    /// Blocks until `seq` is durable (or the store failed).
+    fn wait_durable(&self, seq: i64) -> Result<()> {
+        let mut c = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if c.durable_seq >= seq {
+                return Ok(());
+            }
+            if self.poisoned.load(Ordering::SeqCst) {
+                return Err(Journal::refused());
+            }
+            c = self.committed.wait(c).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits asynchronously until `seq` is durable (or the store failed).
+    async fn wait_durable_async(&self, seq: i64) -> Result<()> {
+        let mut rx = self.durable_tx.subscribe();
+        loop {
+            if *rx.borrow_and_update() >= seq {
+                return Ok(());
+            }
+            if self.poisoned.load(Ordering::SeqCst) {
+                return Err(Journal::refused());
+            }
+            if rx.changed().await.is_err() {
+                return Err(Journal::refused());
+            }
+        }
+    }
 }
 
 struct Chain {
@@ -518,16 +609,25 @@ impl Engine {
             PINNED_NOW.with(|p| p.set(None));
             Ok(())
         })?;
-        engine.journal = Some(Journal {
+        let (durable_tx, _) = tokio::sync::watch::channel(last);
+        let journal = Arc::new(Journal {
             store,
             writer: Mutex::new(last),
             commit: Mutex::new(CommitState {
                 durable_seq: last,
                 ..Default::default()
             }),
+            work: Condvar::new(),
             committed: Condvar::new(),
+            durable_tx,
             poisoned: Default::default(),
         });
+        let j = journal.clone();
+        std::thread::Builder::new()
+            .name("warden-journal".into())
+            .spawn(move || j.run_committer())
+            .map_err(|e| Error::internal(format!("cannot start the journal committer: {e}")))?;
+        engine.journal = Some(journal);
         Ok(engine)
     }
 
@@ -540,7 +640,7 @@ impl Engine {
     }
 
     /// Runs `f` as one journaled operation when the engine has a store: serialised with the
-    /// other writes, on one pinned clock reading, and acknowledged only after the append.
+    /// other writes, on one pinned clock reading, and acknowledged only once durable.
     fn journaled<T>(
         &self,
         op: &str,
@@ -550,70 +650,59 @@ impl Engine {
         let Some(j) = &self.journal else {
             return Ok(f());
         };
-        let (out, my_seq) = {
-            let mut seq = j.writer.lock().unwrap_or_else(|e| e.into_inner());
-            if j.poisoned.load(Ordering::SeqCst) {
-                return Err(Error::new(
-                    ErrorCode::GuardianUnavailable,
-                    "the store failed earlier; restart to recover",
-                ));
-            }
-            let now = self.clock.now_ms();
-            PINNED_NOW.with(|p| p.set(Some(now)));
-            let out = f();
-            PINNED_NOW.with(|p| p.set(None));
-            *seq += 1;
-            let entry = JournalEntry {
-                seq: *seq,
-                at_ms: now,
-                op: op.to_string(),
-                args: args().to_compact(),
-            };
-            // Queued in execution order while the writer lock is held.
-            j.commit
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pending
-                .push(entry);
-            (out, *seq)
+        let (out, seq) = self.execute_journaled(j, op, args, f)?;
+        j.wait_durable(seq)?;
+        Ok(out)
+    }
+
+    /// Runs the operation and queues its entry (under the writer lock, so journal order is
+    /// execution order); returns the entry's `seq`. Not yet durable.
+    fn execute_journaled<T>(
+        &self,
+        j: &Journal,
+        op: &str,
+        args: impl FnOnce() -> Json,
+        f: impl FnOnce() -> T,
+    ) -> Result<(T, i64)> {
+        let mut seq = j.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if j.poisoned.load(Ordering::SeqCst) {
+            return Err(Journal::refused());
+        }
+        let now = self.clock.now_ms();
+        PINNED_NOW.with(|p| p.set(Some(now)));
+        let out = f();
+        PINNED_NOW.with(|p| p.set(None));
+        *seq += 1;
+        let entry = JournalEntry {
+            seq: *seq,
+            at_ms: now,
+            op: op.to_string(),
+            args: args().to_compact(),
         };
-        // Group commit: the first waiter writes every queued entry in one batch; the others
-        // wait for it. An operation is acknowledged only once its entry — and so every entry
-        // before it, whose effects it may have observed — is durable.
-        let mut c = j.commit.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if c.durable_seq >= my_seq {
-                return Ok(out);
+        j.commit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending
+            .push(entry);
+        j.work.notify_one();
+        Ok((out, *seq))
+    }
+
+    /// [`Engine::call`] for async servers: a write runs at once, and its answer waits —
+    /// without blocking the thread — until its journal entry is durable (group commit).
+    pub async fn call_async(&self, op: &str, args: &Json) -> Result<Json> {
+        match &self.journal {
+            Some(j) if super::store::is_write(op) => {
+                let (r, seq) = self.execute_journaled(
+                    j,
+                    op,
+                    || args.clone(),
+                    || crate::error::catch_panic(|| self.call_inner(op, args)),
+                )?;
+                j.wait_durable_async(seq).await?;
+                r
             }
-            if j.poisoned.load(Ordering::SeqCst) {
-                return Err(Error::new(
-                    ErrorCode::GuardianUnavailable,
-                    "the store refused the write",
-                ));
-            }
-            if !c.leader {
-                c.leader = true;
-                let batch = std::mem::take(&mut c.pending);
-                drop(c);
-                let r = if batch.is_empty() {
-                    Ok(())
-                } else {
-                    j.store.append_batch(&batch)
-                };
-                c = j.commit.lock().unwrap_or_else(|e| e.into_inner());
-                c.leader = false;
-                match r {
-                    Ok(()) => {
-                        if let Some(last) = batch.last() {
-                            c.durable_seq = c.durable_seq.max(last.seq);
-                        }
-                    }
-                    Err(_) => j.poisoned.store(true, Ordering::SeqCst),
-                }
-                j.committed.notify_all();
-                continue;
-            }
-            c = j.committed.wait(c).unwrap_or_else(|e| e.into_inner());
+            _ => self.call(op, args),
         }
     }
 
