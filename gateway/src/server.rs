@@ -544,6 +544,9 @@ async fn run_engine_route(
         }
         let engine = app.engine();
         scope_args(&engine, &p, route.op, &mut args).map_err(|e| (e, None))?;
+        // Audit actor (SEMANTICS-engine §14): the API key id; an agent token acts as its agent.
+        // Test mode keeps `local`, so its transcripts equal the in-process engine's exactly.
+        let actor = (!app.settings.test_mode).then(|| p.label());
         let args = Json::Obj(args);
         if route.op == "wait_for_decision" {
             let mut a = args.as_obj().map(|m| m.to_vec()).unwrap_or_default();
@@ -568,7 +571,7 @@ async fn run_engine_route(
         }
         if route.op == "check" {
             let t = Instant::now();
-            let r = engine.call_async("check", &args).await;
+            let r = engine.call_async_as(actor.as_deref(), "check", &args).await;
             let us = t.elapsed().as_micros() as u64;
             let m = &app.metrics;
             m.checks.fetch_add(1, Ordering::Relaxed);
@@ -578,7 +581,7 @@ async fn run_engine_route(
             return r.map_err(|e| (e, None));
         }
         engine
-            .call_async(route.op, &args)
+            .call_async_as(actor.as_deref(), route.op, &args)
             .await
             .map_err(|e| (e, None))
     }

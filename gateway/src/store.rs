@@ -27,6 +27,7 @@ pub struct SqliteStore {
 const SQLITE_MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL)",
+    "ALTER TABLE journal ADD COLUMN actor TEXT",
 ];
 
 impl SqliteStore {
@@ -90,7 +91,7 @@ impl Store for SqliteStore {
     fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT seq, at_ms, op, args FROM journal ORDER BY seq")
+            .prepare("SELECT seq, at_ms, op, args, actor FROM journal ORDER BY seq")
             .map_err(store_err)?;
         let rows = stmt
             .query_map([], |r| {
@@ -99,6 +100,7 @@ impl Store for SqliteStore {
                     at_ms: r.get(1)?,
                     op: r.get(2)?,
                     args: r.get(3)?,
+                    actor: r.get(4)?,
                 })
             })
             .map_err(store_err)?;
@@ -115,9 +117,11 @@ impl Store for SqliteStore {
     fn append(&self, e: &JournalEntry) -> Result<()> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare_cached("INSERT INTO journal (seq, at_ms, op, args) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT INTO journal (seq, at_ms, op, args, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .map_err(store_err)?;
-        stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args])
+        stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args, e.actor])
             .map(|_| ())
             .map_err(store_err)
     }
@@ -129,10 +133,10 @@ impl SqliteStore {
         let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO journal (seq, at_ms, op, args) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO journal (seq, at_ms, op, args, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for e in entries {
-                stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args])?;
+                stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args, e.actor])?;
             }
         }
         tx.commit()
@@ -163,6 +167,7 @@ type Job = Box<dyn FnOnce(&mut postgres::Client) + Send>;
 const PG_MIGRATIONS: &str = "
 CREATE TABLE IF NOT EXISTS warden_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS warden_journal (seq BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL);
+ALTER TABLE warden_journal ADD COLUMN IF NOT EXISTS actor TEXT;
 ";
 
 impl PgStore {
@@ -238,7 +243,7 @@ impl Store for PgStore {
     fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
         let rows = self.run(|c| {
             c.query(
-                "SELECT seq, at_ms, op, args FROM warden_journal ORDER BY seq",
+                "SELECT seq, at_ms, op, args, actor FROM warden_journal ORDER BY seq",
                 &[],
             )
             .map(|rows| {
@@ -248,6 +253,7 @@ impl Store for PgStore {
                         at_ms: r.get(1),
                         op: r.get(2),
                         args: r.get(3),
+                        actor: r.get(4),
                     })
                     .collect::<Vec<_>>()
             })
@@ -260,10 +266,10 @@ impl Store for PgStore {
         self.run(move |c| {
             let mut tx = c.transaction()?;
             let stmt = tx.prepare(
-                "INSERT INTO warden_journal (seq, at_ms, op, args) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO warden_journal (seq, at_ms, op, args, actor) VALUES ($1, $2, $3, $4, $5)",
             )?;
             for e in &entries {
-                tx.execute(&stmt, &[&e.seq, &e.at_ms, &e.op, &e.args])?;
+                tx.execute(&stmt, &[&e.seq, &e.at_ms, &e.op, &e.args, &e.actor])?;
             }
             tx.commit()
         })
@@ -273,8 +279,8 @@ impl Store for PgStore {
         let e = e.clone();
         self.run(move |c| {
             c.execute(
-                "INSERT INTO warden_journal (seq, at_ms, op, args) VALUES ($1, $2, $3, $4)",
-                &[&e.seq, &e.at_ms, &e.op, &e.args],
+                "INSERT INTO warden_journal (seq, at_ms, op, args, actor) VALUES ($1, $2, $3, $4, $5)",
+                &[&e.seq, &e.at_ms, &e.op, &e.args, &e.actor],
             )
             .map(|_| ())
         })

@@ -423,6 +423,31 @@ fn auth_roles_workspaces_tokens_limits_and_restart() {
     assert_eq!(st, 200);
     assert!(jwks.get("keys").is_some());
 
+    // Audit events name the API key that acted (SEMANTICS-engine §14), never the secret.
+    let ev = admin
+        .call(
+            "query_audit",
+            &obj(vec![
+                ("workspace", "acme".into()),
+                ("kind", "agent.created".into()),
+            ]),
+        )
+        .unwrap();
+    let actor = ev
+        .get("items")
+        .and_then(Json::as_arr)
+        .and_then(|a| a.first())
+        .and_then(|e| e.get("actor"))
+        .and_then(Json::as_str)
+        .unwrap()
+        .to_string();
+    assert!(actor.starts_with("key_"), "{actor}");
+    assert!(!admin
+        .call("export_audit", &obj(vec![("workspace", "acme".into())]))
+        .unwrap()
+        .to_compact()
+        .contains(&op_key));
+
     // Restart on the same file: everything acknowledged is there, keys still work, chain ok.
     let before = admin
         .call("export_audit", &obj(vec![("workspace", "acme".into())]))

@@ -400,6 +400,8 @@ pub fn fork_seed(seed: u64, n: u64) -> u64 {
 }
 
 thread_local! {
+    /// The audit actor of the operation running on this thread (`Engine::call_as`).
+    static ACTOR: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     /// The clock reading pinned for the journaled operation running on this thread.
     static PINNED_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
 }
@@ -605,7 +607,9 @@ impl Engine {
             let args = Json::parse(&e.args)
                 .map_err(|_| Error::new(ErrorCode::Internal, "corrupt journal entry"))?;
             PINNED_NOW.with(|p| p.set(Some(e.at_ms)));
+            ACTOR.with(|a| *a.borrow_mut() = e.actor.clone());
             let _ = engine.call(&e.op, &args);
+            ACTOR.with(|a| *a.borrow_mut() = None);
             PINNED_NOW.with(|p| p.set(None));
             Ok(())
         })?;
@@ -678,6 +682,7 @@ impl Engine {
             at_ms: now,
             op: op.to_string(),
             args: args().to_compact(),
+            actor: ACTOR.with(|a| a.borrow().clone()),
         };
         j.commit
             .lock()
@@ -691,18 +696,33 @@ impl Engine {
     /// [`Engine::call`] for async servers: a write runs at once, and its answer waits —
     /// without blocking the thread — until its journal entry is durable (group commit).
     pub async fn call_async(&self, op: &str, args: &Json) -> Result<Json> {
+        self.call_async_as(None, op, args).await
+    }
+
+    /// [`Engine::call_async`] on behalf of `actor` (the gateway's API key id), which the audit
+    /// events of the operation record instead of `local` (SEMANTICS-engine §14).
+    pub async fn call_async_as(&self, actor: Option<&str>, op: &str, args: &Json) -> Result<Json> {
+        let set = |v: Option<&str>| ACTOR.with(|a| *a.borrow_mut() = v.map(str::to_string));
         match &self.journal {
             Some(j) if super::store::is_write(op) => {
-                let (r, seq) = self.execute_journaled(
+                set(actor);
+                let r = self.execute_journaled(
                     j,
                     op,
                     || args.clone(),
                     || crate::error::catch_panic(|| self.call_inner(op, args)),
-                )?;
+                );
+                set(None);
+                let (r, seq) = r?;
                 j.wait_durable_async(seq).await?;
                 r
             }
-            _ => self.call(op, args),
+            _ => {
+                set(actor);
+                let r = self.call(op, args);
+                set(None);
+                r
+            }
         }
     }
 
@@ -770,7 +790,20 @@ impl Engine {
                 .insert(workspace.to_string(), AuditChain::default());
         }
         if let Some(chain) = st.audit.get_mut(workspace) {
-            chain.append(id, now, kind, actor, subject, detail);
+            if actor == "local" {
+                // The gateway's caller (its API key id), when the operation runs for one.
+                let gw = ACTOR.with(|a| a.borrow().clone());
+                chain.append(
+                    id,
+                    now,
+                    kind,
+                    gw.as_deref().unwrap_or("local"),
+                    subject,
+                    detail,
+                );
+            } else {
+                chain.append(id, now, kind, actor, subject, detail);
+            }
         }
     }
 

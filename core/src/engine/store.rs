@@ -20,6 +20,8 @@ pub struct JournalEntry {
     pub op: String,
     /// Its arguments as compact JSON text.
     pub args: String,
+    /// Who it ran for (the gateway's API key id; `None` = `local`), recorded in audit events.
+    pub actor: Option<String>,
 }
 
 /// A durable journal plus a small key/value area for engine metadata (seed, configuration).
