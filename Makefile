@@ -11,7 +11,7 @@ export JAVA22_HOME
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 
-.PHONY: test test-core test-gateway lint-gateway openapi test-python test-node test-go test-java test-parity test-e2e \
+.PHONY: test test-core test-gateway lint-gateway openapi reliability apifuzz bench-gateway test-python test-node test-go test-java test-parity test-e2e \
         bench bench-core bench-python bench-node bench-go bench-java \
         vectors vectors-check demo fuzz-smoke fuzz venv interop-core lint-core help
 
@@ -48,6 +48,17 @@ test-gateway: lint-gateway openapi
 	url=$$(tests/pg/pg.sh start) && rc=0 && \
 	  WARDEN_E2E_DATABASE_URL=$$url cargo test -p warden-gateway --test e2e || rc=$$?; \
 	  tests/pg/pg.sh stop; exit $$rc
+	$(MAKE) reliability apifuzz
+
+# kill -9 in a loop under a write load (no acknowledged write may be lost), SIGTERM drain.
+reliability:
+	cargo build -q -p warden-gateway --release
+	python3 gateway/tests/reliability/kill9.py --bin target/release/warden-gateway --iterations 50
+	python3 gateway/tests/reliability/sigterm.py --bin target/release/warden-gateway --rounds 3
+
+# schemathesis against /openapi.json: no 5xx.
+apifuzz:
+	bash tests/apifuzz/run.sh
 
 # A Python venv for peer tools (ati-client, PyJWT, cryptography) shared by the suites.
 venv: $(VENV)/.ok
@@ -88,7 +99,7 @@ test-e2e:
 	$(call run_part,tests/e2e,test)
 
 # ---------------------------------------------------------------- benchmarks
-bench: bench-core bench-python bench-node bench-go bench-java
+bench: bench-core bench-python bench-node bench-go bench-java bench-gateway
 
 bench-core:
 	@mkdir -p target
@@ -98,6 +109,8 @@ bench-core:
 
 bench-python:
 	$(call run_part,bindings-python,bench)
+bench-gateway:
+	bash bench/gateway/run.sh
 bench-node:
 	$(call run_part,bindings-node,bench)
 bench-go:
