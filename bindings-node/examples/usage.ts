@@ -120,3 +120,33 @@ const words: string[] = toolWords('getHTTPResponse')
 const summary: string = summarizeInput('secret input', false)
 const chainOk: boolean = verifyAuditExport(wardenClient.exportAudit()).ok
 console.log(nowMs, wire, results, three, stats, eff, words, summary, chainOk)
+
+// ---- a gateway: Client.connect gives a RemoteClient; everything that talks to it is a Promise ----
+import { RemoteClient, GuardianUnavailableError, type AnyClient, type ConnectOptions } from '../dist/index.js'
+
+async function overGateway(url: string, apiKey: string): Promise<void> {
+  const options: ConnectOptions = { timeoutMs: 5000, retries: 1 }
+  const gw: RemoteClient = Client.connect(url, apiKey, options)
+  const isRemote: true = gw.isRemote
+  const agent = await gw.createAgent({ name: 'bot', capabilities: ['tool:web_search'] })
+  const d: Decision = await gw.check({ agent_id: agent.agent_id, tool: 'web_search' })
+  const g = new Guard(gw, agent.agent_id, { failOpen: true })
+  const checked: Promise<Decision> = g.check('web_search', 'q')
+  const wrapped: (q: string) => Promise<number> = g.wrap((q: string): number => q.length, { tool: 'web_search' })
+  const n: number = await wrapped('cats')
+  const reported: Promise<void> = g.report('web_search', true, 3)
+  try {
+    await checked
+  } catch (e) {
+    if (e instanceof GuardianUnavailableError) console.log(e.decision)
+  }
+  await reported
+  await g.close()
+  // code for either kind of client awaits every guard call
+  const any = async (c: AnyClient, agentId: string): Promise<Decision> => {
+    const ag = new Guard(c, agentId)
+    return ag.checkAsync('web_search')
+  }
+  console.log(isRemote, d, n, await any(gw, agent.agent_id))
+}
+void overGateway

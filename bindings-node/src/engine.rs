@@ -6,17 +6,17 @@
 //! N-API callbacks in `engine_fast.rs` over the handles these classes hand out.
 
 use crate::convert::{opt_to_json, string_arg, to_json, JsonOut};
-use crate::engine_fast::{ClientHandle, GuardHandle};
+use crate::engine_fast::{decision_to_js, ClientHandle, GuardHandle};
 use crate::error::{run, to_napi};
-use napi::bindgen_prelude::{Object, Unknown};
-use napi::Env;
+use napi::bindgen_prelude::{Object, ToNapiValue, Unknown};
+use napi::{sys, Env};
 use napi_derive::napi;
 use std::sync::Arc;
 use warden_core::client::{Client as CoreClient, Fault, Guard as CoreGuard, GuardOptions};
 use warden_core::engine::{
     resolve_effect as core_resolve_effect, summarize_input as core_summarize_input,
-    tool_words as core_tool_words, verify_audit_export as core_verify_audit_export, Clock, Effect,
-    Engine as CoreEngine, EngineConfig, ManualClock, SystemClock,
+    tool_words as core_tool_words, verify_audit_export as core_verify_audit_export, Clock,
+    Decision, Effect, Engine as CoreEngine, EngineConfig, ManualClock, SystemClock,
 };
 use warden_core::{catch_panic, Error, Json, Result};
 
@@ -43,6 +43,31 @@ fn opt_string_arg(u: &Option<Unknown<'_>>, what: &str) -> Result<Option<String>>
 /// Operation arguments: `undefined`/`null` → `Json::Null` (the core reads it as no arguments).
 fn args_json(args: &Option<Unknown<'_>>) -> Result<Json> {
     Ok(opt_to_json(args)?.unwrap_or(Json::Null))
+}
+
+/// Runs `f` on the core runtime's blocking pool and returns a Promise settled from there with
+/// its result (a napi deferred). Used for every call that may wait on a gateway, so the event
+/// loop never blocks on the network; panics become `INTERNAL`, core errors rejections.
+fn on_pool<'e, T, F>(env: &'e Env, f: F) -> napi::Result<Object<'e>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce() -> Result<T> + Send + 'static,
+{
+    let rt = run(warden_core::runtime::handle)?;
+    let (deferred, promise) = env.create_deferred()?;
+    rt.spawn_blocking(move || match catch_panic(f) {
+        Ok(v) => deferred.resolve(move |_| Ok(v)),
+        Err(e) => deferred.reject(to_napi(e)),
+    });
+    Ok(promise)
+}
+
+/// A decision settled into a Promise: the 16-field array of `engine_fast.rs`.
+pub(crate) struct DecisionOut(Decision);
+impl ToNapiValue for DecisionOut {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        decision_to_js(env, &val.0).map_err(to_napi)
+    }
 }
 
 /// An in-process engine (agents, tokens, sessions, decisions, approvals, delegations, audit).
@@ -141,7 +166,8 @@ impl Engine {
     }
 }
 
-/// A client over the in-process engine (the `Local` backend).
+/// A client over the in-process engine (the `Local` backend) or over a gateway (`connect`, the
+/// `Remote` backend).
 #[napi]
 pub struct Client {
     pub(crate) inner: CoreClient,
@@ -165,6 +191,84 @@ impl Client {
         Client {
             inner: CoreClient::with_engine(engine.inner.clone()),
         }
+    }
+
+    /// A client of the engine behind a gateway (`http(s)://host[:port]`), authenticating with
+    /// `apiKey`. Options (camelCase, all optional): `timeoutMs`, `connectTimeoutMs`, `retries`
+    /// (idempotent calls only), `caPem`, `clientCertPem` + `clientKeyPem`.
+    /// Nothing is sent until the first call.
+    #[napi(
+        factory,
+        ts_args_type = "url: string, apiKey: string, options?: Record<string, unknown> | null"
+    )]
+    pub fn connect(
+        url: Unknown<'_>,
+        api_key: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Client> {
+        run(|| {
+            let url = string_arg(&url, "url")?;
+            let key = string_arg(&api_key, "apiKey")?;
+            let opts = connect_options(opt_to_json(&options)?)?;
+            Ok(Client {
+                inner: CoreClient::connect(&url, &key, &opts)?,
+            })
+        })
+    }
+
+    /// True for a gateway-backed client (`connect`).
+    #[napi(getter)]
+    pub fn is_remote(&self) -> bool {
+        self.inner.is_remote()
+    }
+
+    /// `call(op, args)` off the event loop: runs on the core runtime's blocking pool and
+    /// settles the returned Promise from there.
+    #[napi(
+        ts_args_type = "op: string, args?: Record<string, unknown> | null",
+        ts_return_type = "Promise<unknown>"
+    )]
+    pub fn call_async<'e>(
+        &self,
+        env: &'e Env,
+        op: Unknown<'_>,
+        args: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let (op, args) = run(|| Ok((string_arg(&op, "op")?, args_json(&args)?)))?;
+        let client = self.inner.clone();
+        on_pool(env, move || client.call(&op, &args).map(JsonOut))
+    }
+
+    /// `check(…)` off the event loop (arguments as `fastApi().clientCheck`: `undefined`/`null`
+    /// strings are empty); the Promise resolves to the decision's field array.
+    #[napi(
+        ts_args_type = "agentId?: string | null, sessionId?: string | null, tool?: string | null, inputSummary?: string | null, effect?: string | null",
+        ts_return_type = "Promise<DecisionFields>"
+    )]
+    pub fn check_async<'e>(
+        &self,
+        env: &'e Env,
+        agent_id: Option<Unknown<'_>>,
+        session_id: Option<Unknown<'_>>,
+        tool: Option<Unknown<'_>>,
+        input_summary: Option<Unknown<'_>>,
+        effect: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let (agent, session, tool, input, effect) = run(|| {
+            Ok((
+                opt_string_arg(&agent_id, "agent_id")?.unwrap_or_default(),
+                opt_string_arg(&session_id, "session_id")?.unwrap_or_default(),
+                opt_string_arg(&tool, "tool")?.unwrap_or_default(),
+                opt_string_arg(&input_summary, "input_summary")?.unwrap_or_default(),
+                opt_string_arg(&effect, "effect")?,
+            ))
+        })?;
+        let client = self.inner.clone();
+        on_pool(env, move || {
+            client
+                .check(&agent, &session, &tool, &input, effect.as_deref())
+                .map(DecisionOut)
+        })
     }
 
     /// The handle `fastApi().clientCheck(handle, …)` checks with.
@@ -217,17 +321,44 @@ impl Client {
         args: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let args = run(|| args_json(&args))?;
-        let rt = run(warden_core::runtime::handle)?;
-        let (deferred, promise) = env.create_deferred()?;
         let client = self.inner.clone();
-        rt.spawn_blocking(
-            move || match catch_panic(|| client.call("wait_for_decision", &args)) {
-                Ok(v) => deferred.resolve(move |_| Ok(JsonOut(v))),
-                Err(e) => deferred.reject(to_napi(e)),
-            },
-        );
-        Ok(promise)
+        on_pool(env, move || {
+            client.call("wait_for_decision", &args).map(JsonOut)
+        })
     }
+}
+
+/// Renames the `Client.connect` options object (camelCase) to the core's wire names; unknown
+/// names → `VALIDATION_ERROR`. The values are checked by the core (`RemoteOptions::from_json`).
+fn connect_options(options: Option<Json>) -> Result<Json> {
+    const NAMES: [(&str, &str); 6] = [
+        ("timeoutMs", "timeout_ms"),
+        ("connectTimeoutMs", "connect_timeout_ms"),
+        ("retries", "retries"),
+        ("caPem", "ca_pem"),
+        ("clientCertPem", "client_cert_pem"),
+        ("clientKeyPem", "client_key_pem"),
+    ];
+    let members = match options {
+        None | Some(Json::Null) => return Ok(Json::Null),
+        Some(Json::Obj(m)) => m,
+        Some(_) => return Err(Error::validation("connect options must be an object")),
+    };
+    let mut out = Vec::with_capacity(members.len());
+    for (k, v) in members {
+        let Some((_, wire)) = NAMES.iter().find(|(n, _)| *n == k) else {
+            return Err(Error::validation(format!(
+                "unknown connect option {:?}",
+                k.chars().take(64).collect::<String>()
+            )));
+        };
+        // `null` means "the default", like an absent member.
+        if v.is_null() {
+            continue;
+        }
+        out.push((wire.to_string(), v));
+    }
+    Ok(Json::Obj(out))
 }
 
 /// Reads the Guard options object (camelCase names; unknown names and wrong types →
@@ -274,6 +405,25 @@ fn guard_options(agent_id: String, options: Option<Json>) -> Result<GuardOptions
 #[napi]
 pub struct Guard {
     pub(crate) inner: CoreGuard,
+    remote: bool,
+}
+
+/// The arguments of `report`, read the way `report` reads them (never an error).
+fn report_args(
+    tool: &Unknown<'_>,
+    success: &Unknown<'_>,
+    duration_ms: &Unknown<'_>,
+    error_type: &Option<Unknown<'_>>,
+) -> (String, bool, i64, Option<String>) {
+    let tool = string_arg(tool, "tool").unwrap_or_default();
+    let success = matches!(to_json(success), Ok(Json::Bool(true)));
+    let duration = match to_json(duration_ms) {
+        Ok(Json::Int(i)) => i,
+        Ok(Json::Float(f)) if f.is_finite() => f.trunc() as i64,
+        _ => -1,
+    };
+    let et = opt_string_arg(error_type, "errorType").unwrap_or_default();
+    (tool, success, duration, et)
 }
 
 #[napi]
@@ -295,6 +445,7 @@ impl Guard {
             let o = guard_options(agent, opt_to_json(&options)?)?;
             Ok(Guard {
                 inner: CoreGuard::new(client.inner.clone(), o)?,
+                remote: client.inner.is_remote(),
             })
         })
     }
@@ -319,17 +470,110 @@ impl Guard {
         error_type: Option<Unknown<'_>>,
     ) {
         let _ = catch_panic(|| {
-            let tool = string_arg(&tool, "tool").unwrap_or_default();
-            let success = matches!(to_json(&success), Ok(Json::Bool(true)));
-            let duration = match to_json(&duration_ms) {
-                Ok(Json::Int(i)) => i,
-                Ok(Json::Float(f)) if f.is_finite() => f.trunc() as i64,
-                _ => -1,
-            };
-            let et = opt_string_arg(&error_type, "errorType").unwrap_or_default();
+            let (tool, success, duration, et) =
+                report_args(&tool, &success, &duration_ms, &error_type);
             self.inner.report(&tool, success, duration, et.as_deref());
             Ok(())
         });
+    }
+
+    /// True when the guard's client is gateway-backed.
+    #[napi(getter)]
+    pub fn is_remote(&self) -> bool {
+        self.remote
+    }
+
+    /// `check(tool, inputSummary, effect)` off the event loop (the core runtime's blocking
+    /// pool); the Promise resolves to the decision's field array or rejects with the errors
+    /// `check` throws.
+    #[napi(
+        ts_args_type = "tool: string, inputSummary?: string | null, effect?: string | null",
+        ts_return_type = "Promise<DecisionFields>"
+    )]
+    pub fn check_async<'e>(
+        &self,
+        env: &'e Env,
+        tool: Unknown<'_>,
+        input_summary: Option<Unknown<'_>>,
+        effect: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let (tool, input, effect) = run(|| {
+            Ok((
+                string_arg(&tool, "tool")?,
+                opt_string_arg(&input_summary, "inputSummary")?.unwrap_or_default(),
+                opt_string_arg(&effect, "effect")?,
+            ))
+        })?;
+        let g = self.inner.clone();
+        on_pool(env, move || {
+            g.check(&tool, &input, effect.as_deref()).map(DecisionOut)
+        })
+    }
+
+    /// The wrappers' admission (`Guard::admit`) off the event loop.
+    #[napi(
+        ts_args_type = "tool: string, effect?: string | null",
+        ts_return_type = "Promise<DecisionFields>"
+    )]
+    pub fn admit_async<'e>(
+        &self,
+        env: &'e Env,
+        tool: Unknown<'_>,
+        effect: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let (tool, effect) = run(|| {
+            Ok((
+                string_arg(&tool, "tool")?,
+                opt_string_arg(&effect, "effect")?,
+            ))
+        })?;
+        let g = self.inner.clone();
+        on_pool(env, move || {
+            g.admit(&tool, effect.as_deref()).map(DecisionOut)
+        })
+    }
+
+    /// `report` off the event loop (a report can start a flush to the gateway); never rejects.
+    #[napi(
+        ts_args_type = "tool: string, success: boolean, durationMs: number, errorType?: string | null",
+        ts_return_type = "Promise<void>"
+    )]
+    pub fn report_async<'e>(
+        &self,
+        env: &'e Env,
+        tool: Unknown<'_>,
+        success: Unknown<'_>,
+        duration_ms: Unknown<'_>,
+        error_type: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let (tool, success, duration, et) =
+            catch_panic(|| Ok(report_args(&tool, &success, &duration_ms, &error_type)))
+                .unwrap_or_else(|_| (String::new(), false, -1, None));
+        let g = self.inner.clone();
+        on_pool(env, move || {
+            g.report(&tool, success, duration, et.as_deref());
+            Ok(())
+        })
+    }
+
+    /// `flush` off the event loop; never rejects.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn flush_async<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
+        let g = self.inner.clone();
+        on_pool(env, move || {
+            g.flush();
+            Ok(())
+        })
+    }
+
+    /// `close` off the event loop; idempotent, never rejects.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close_async<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
+        let g = self.inner.clone();
+        on_pool(env, move || {
+            g.close();
+            Ok(())
+        })
     }
 
     /// Sends the buffered events now.

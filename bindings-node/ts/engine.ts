@@ -7,6 +7,11 @@
 // rule (decisions, sessions, fail-open, telemetry) is the core's. `Guard.check` and
 // `Client.check` use the raw callbacks of src/engine_fast.rs (one crossing, the decision as one
 // array); `waitForDecision` is a Promise settled from the core runtime's blocking pool.
+//
+// `Client.connect` gives a `RemoteClient` (the core's gateway backend): the same methods, each
+// returning a Promise settled from the core runtime's blocking pool, so a gateway round trip
+// never blocks the event loop. A `Guard` over a `RemoteClient` likewise returns Promises from
+// `check`, `report`, `flush` and `close`, and its `wrap` gives async functions.
 
 import * as native from '../native.js'
 import { call, fromNative } from './errors.js'
@@ -256,7 +261,24 @@ export interface CheckArgs {
   effect?: Effect | null
 }
 
-/** A client over the in-process engine (the `Local` backend; a gateway backend comes later). */
+/** Options of `Client.connect` (all optional). */
+export interface ConnectOptions {
+  /** Whole-request deadline in ms (default 10 000). */
+  timeoutMs?: number
+  /** Connect deadline in ms (default 2 000). */
+  connectTimeoutMs?: number
+  /** Retries of idempotent (GET) calls after a network error or a 502/503/504 (default 2). */
+  retries?: number
+  /** An extra trusted root certificate (PEM text). */
+  caPem?: string
+  /** Client certificate chain for mTLS (PEM text; with `clientKeyPem`). */
+  clientCertPem?: string
+  /** Client private key for mTLS (PEM text; with `clientCertPem`). */
+  clientKeyPem?: string
+}
+
+/** A client over the in-process engine (the `Local` backend). Every method is synchronous;
+ * `Client.connect` gives a `RemoteClient` (a gateway) whose methods return Promises. */
 export class Client {
   /** @internal */
   readonly [NATIVE]: native.Client
@@ -277,6 +299,17 @@ export class Client {
   static withEngine(engine: Engine): Client {
     if (!(engine instanceof Engine)) throw fromNative(new TypeError('withEngine takes an Engine'))
     return new Client(native.Client.withEngine(engine[NATIVE]))
+  }
+  /** A client of the engine behind a Warden gateway (`http(s)://host[:port]`), authenticating
+   * with `apiKey` (a `wk_…` API key). Nothing is sent until the first call, so this returns at
+   * once; a bad URL, key or option is a `ValidationError` here. Every method of the returned
+   * `RemoteClient` returns a Promise (the request runs off the event loop). */
+  static connect(url: string, apiKey: string, options: ConnectOptions = {}): RemoteClient {
+    return RemoteClient._wrap(call(() => native.Client.connect(url, apiKey, options as WireObject | null)), url)
+  }
+  /** `false`: this client runs the engine in-process (see `RemoteClient`). */
+  get isRemote(): false {
+    return false
   }
 
   /** Runs one engine operation by name with wire (snake_case) arguments. */
@@ -376,6 +409,137 @@ export class Client {
   }
 }
 
+/** A client of the engine behind a gateway, from `Client.connect`. Same methods as `Client`
+ * (wire arguments and results, the same typed errors: an HTTP error answer is mapped to its
+ * code, an unreachable gateway is `NetworkError` / `TimeoutError`), but every method that talks
+ * to the gateway returns a Promise: the request runs on the core runtime's blocking pool and the
+ * event loop stays free. */
+export class RemoteClient {
+  /** @internal */
+  readonly [NATIVE]: native.Client
+  /** The gateway URL as given to `Client.connect`. */
+  readonly url: string
+
+  private constructor(n: native.Client, url: string) {
+    this[NATIVE] = n
+    this.url = url
+  }
+
+  /** @internal */
+  static _wrap(n: native.Client, url: string): RemoteClient {
+    return new RemoteClient(n, url)
+  }
+
+  /** `true`: every call goes to a gateway. */
+  get isRemote(): true {
+    return true
+  }
+
+  /** Runs one engine operation by name with wire (snake_case) arguments. */
+  async call(op: string, args?: WireObject | null): Promise<unknown> {
+    try {
+      return await this[NATIVE].callAsync(op, args)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+  /** Test hook: every later call fails with this simulated transport fault until `null`
+   * clears it (nothing is sent while a fault is set). */
+  setFault(fault: FaultName | null): void {
+    call(() => this[NATIVE].setFault(fault))
+  }
+  /** The client-side clock (unix ms): the system clock, or a test-mode gateway's manual clock
+   * as last reported by `test_reset` / `test_advance`. */
+  nowMs(): number {
+    return this[NATIVE].nowMs()
+  }
+
+  createAgent(args: CreateAgentArgs): Promise<Agent> {
+    return this.call('create_agent', args) as Promise<Agent>
+  }
+  getAgent(args: { agent_id: string }): Promise<Agent> {
+    return this.call('get_agent', args) as Promise<Agent>
+  }
+  revokeAgent(args: { agent_id: string; reason?: string }): Promise<Agent> {
+    return this.call('revoke_agent', args) as Promise<Agent>
+  }
+  issueToken(args: { agent_id: string; scopes?: string[]; ttl_seconds?: number; session_id?: string; rate?: Record<string, string> }): Promise<IssuedToken> {
+    return this.call('issue_token', args) as Promise<IssuedToken>
+  }
+  introspectToken(args: { token: string; required_scopes?: string[] }): Promise<WireObject> {
+    return this.call('introspect_token', args) as Promise<WireObject>
+  }
+  revokeToken(args: { token: string }): Promise<WireObject> {
+    return this.call('revoke_token', args) as Promise<WireObject>
+  }
+  initSession(args: { agent_id: string; server_id?: string; mode?: string; scope_ceiling?: string[]; ttl_seconds?: number }): Promise<Session> {
+    return this.call('init_session', args) as Promise<Session>
+  }
+  /** The engine's decision for one tool call (never rejects for a denial: read `allowed`). */
+  async check(args: CheckArgs): Promise<Decision> {
+    try {
+      return Decision._fromFields(
+        await this[NATIVE].checkAsync(args?.agent_id, args?.session_id, args?.tool, args?.input_summary, args?.effect),
+      )
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+  approve(args: { approval_id: string; decided_by?: string; note?: string }): Promise<Approval> {
+    return this.call('approve', args) as Promise<Approval>
+  }
+  deny(args: { approval_id: string; decided_by?: string; note?: string }): Promise<Approval> {
+    return this.call('deny', args) as Promise<Approval>
+  }
+  getApproval(args: { approval_id: string }): Promise<Approval> {
+    return this.call('get_approval', args) as Promise<Approval>
+  }
+  listApprovals(args: { status?: string; workspace?: string; agent_id?: string; cursor?: string; limit?: number } = {}): Promise<Page<Approval>> {
+    return this.call('list_approvals', args) as Promise<Page<Approval>>
+  }
+  /** Waits until the approval is decided (or `timeout_seconds`, default 300, pass →
+   * `TimeoutError`), as repeated long polls of the gateway. */
+  waitForDecision(args: { approval_id: string; timeout_seconds?: number }): Promise<Approval> {
+    return this.call('wait_for_decision', args) as Promise<Approval>
+  }
+  createDelegation(args: {
+    from_agent_id: string
+    to_agent_id: string
+    scopes?: string[]
+    ttl_seconds?: number
+    restrictions?: WireObject
+    parent_delegation_id?: string
+  }): Promise<Delegation> {
+    return this.call('create_delegation', args) as Promise<Delegation>
+  }
+  revokeDelegation(args: { delegation_id: string; reason?: string }): Promise<Delegation> {
+    return this.call('revoke_delegation', args) as Promise<Delegation>
+  }
+  delegationToken(args: { delegation_id: string; ttl_seconds?: number }): Promise<IssuedToken> {
+    return this.call('delegation_token', args) as Promise<IssuedToken>
+  }
+  setPolicy(args: { workspace?: string; rules: WireObject[] }): Promise<WireObject> {
+    return this.call('set_policy', args) as Promise<WireObject>
+  }
+  queryAudit(args: { workspace?: string; agent_id?: string; session_id?: string; kind?: string; since?: number; cursor?: string; limit?: number } = {}): Promise<Page<WireObject>> {
+    return this.call('query_audit', args) as Promise<Page<WireObject>>
+  }
+  verifyChain(args: { workspace?: string } = {}): Promise<ChainCheck> {
+    return this.call('verify_chain', args) as Promise<ChainCheck>
+  }
+  /** The audit chain as JSON Lines (check it with `verifyAuditExport`). */
+  exportAudit(args: { workspace?: string; since_seq?: number } = {}): Promise<string> {
+    return this.call('export_audit', args) as Promise<string>
+  }
+}
+
+/** Either client: a local `Client` or a gateway `RemoteClient`. */
+export type AnyClient = Client | RemoteClient
+
+/** What a guard method gives over client `C`: `T` over a local `Client`, `Promise<T>` over a
+ * `RemoteClient` (its calls go to the gateway off the event loop). */
+export type GuardResult<C extends AnyClient, T> = C extends RemoteClient ? Promise<T> : T
+
 /** Options of a `Guard` (SEMANTICS-engine §12). */
 export interface GuardOptions {
   /** Use this session (never replaced); default: the guard opens its own on first check. */
@@ -412,6 +576,7 @@ export interface GuardStats {
 }
 
 const DISPOSE: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')
+const ASYNC_DISPOSE: symbol = (Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose')
 
 function errorTypeName(e: unknown): string {
   if (e instanceof Error) return e.name || e.constructor?.name || 'Error'
@@ -424,41 +589,79 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** The client-side guard: `check` before every tool call, `report` after (SEMANTICS-engine §12).
- * `close()` flushes and stops it (also `using guard = new Guard(...)`). */
-export class Guard {
+ * `close()` flushes and stops it (also `using guard = new Guard(...)`).
+ *
+ * Over a local `Client` every method is synchronous. Over a `RemoteClient` (`C` =
+ * `RemoteClient`) `check`, `report`, `flush` and `close` return Promises and run off the event
+ * loop, `wrap` gives async functions, and `await using` closes it. `checkAsync` is a Promise
+ * either way (code that must serve both can simply `await` every call). */
+export class Guard<C extends AnyClient = Client> {
   readonly #native: native.Guard
   readonly #handle: native.GuardHandle
+  readonly #remote: boolean
+  /** Remote only: reports, flushes and closes run in call order (a report may flush). */
+  #tail: Promise<void> = Promise.resolve()
 
-  constructor(client: Client, agentId: string, options: GuardOptions = {}) {
-    if (!(client instanceof Client)) throw fromNative(new TypeError('Guard takes a Client'))
+  constructor(client: C, agentId: string, options: GuardOptions = {}) {
+    if (!(client instanceof Client) && !(client instanceof RemoteClient)) {
+      throw fromNative(new TypeError('Guard takes a Client or a RemoteClient'))
+    }
     this.#native = call(() => new native.Guard(client[NATIVE], agentId, options as WireObject | null))
     this.#handle = this.#native.handle()
+    this.#remote = this.#native.isRemote
+  }
+
+  /** True when the guard's client is a `RemoteClient` (its methods return Promises). */
+  get isRemote(): C extends RemoteClient ? true : false {
+    return this.#remote as C extends RemoteClient ? true : false
   }
 
   /** `check(tool, inputSummary = "", effect?)`. With `blockOnDeny` an enforced denial throws the
    * error class of `decision.code` (its `decision` member holds the decision); an unreachable
-   * engine gives `GuardianUnavailableError`, or an allow for reads with `failOpen`. */
-  check(tool: string, inputSummary: string = '', effect?: Effect | null): Decision {
+   * engine gives `GuardianUnavailableError`, or an allow for reads with `failOpen`. Over a
+   * `RemoteClient` this returns a Promise (rejecting with those errors). */
+  check(tool: string, inputSummary: string = '', effect?: Effect | null): GuardResult<C, Decision> {
+    if (this.#remote) return this.checkAsync(tool, inputSummary, effect) as GuardResult<C, Decision>
     let f: native.DecisionFields
     try {
       f = fast.guardCheck(this.#handle, tool, inputSummary, effect)
     } catch (e) {
       throw fromNative(e)
     }
-    return Decision._fromFields(f)
+    return Decision._fromFields(f) as GuardResult<C, Decision>
   }
 
-  /** Buffers a `tool_end` / `tool_error` event; never throws (bad values count as `invalid`). */
-  report(tool: string, success: boolean, durationMs: number, errorType?: string | null): void {
+  /** `check` as a Promise whatever the client (over a `RemoteClient` the check runs on the core
+   * runtime's blocking pool; over a local `Client` it is answered at once). */
+  async checkAsync(tool: string, inputSummary: string = '', effect?: Effect | null): Promise<Decision> {
+    try {
+      if (!this.#remote) return Decision._fromFields(fast.guardCheck(this.#handle, tool, inputSummary, effect))
+      return Decision._fromFields(await this.#native.checkAsync(tool, inputSummary, effect))
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
+  /** Buffers a `tool_end` / `tool_error` event; never throws (bad values count as `invalid`).
+   * Over a `RemoteClient` it returns a Promise that always resolves (reports run in call order
+   * off the event loop, since every 10th one sends the buffer); `flush`/`close` wait for them. */
+  report(tool: string, success: boolean, durationMs: number, errorType?: string | null): GuardResult<C, void> {
+    if (this.#remote) return this.#queue(() => this.#native.reportAsync(tool, success, durationMs, errorType)) as GuardResult<C, void>
     this.#native.report(tool, success, durationMs, errorType)
+    return undefined as GuardResult<C, void>
   }
-  /** Sends the buffered events now. */
-  flush(): void {
+  /** Sends the buffered events now (a Promise over a `RemoteClient`). */
+  flush(): GuardResult<C, void> {
+    if (this.#remote) return this.#queue(() => this.#native.flushAsync()) as GuardResult<C, void>
     this.#native.flush()
+    return undefined as GuardResult<C, void>
   }
-  /** Flushes once and stops; idempotent. Later `check` → `ValidationError` (`guard_closed`). */
-  close(): void {
+  /** Flushes once and stops; idempotent. Later `check` → `ValidationError` (`guard_closed`).
+   * A Promise over a `RemoteClient`. */
+  close(): GuardResult<C, void> {
+    if (this.#remote) return this.#queue(() => this.#native.closeAsync()) as GuardResult<C, void>
     this.#native.close()
+    return undefined as GuardResult<C, void>
   }
   /** Telemetry buffer counters. */
   stats(): GuardStats {
@@ -469,23 +672,55 @@ export class Guard {
     return this.#native.sessionId ?? null
   }
 
+  /** Runs `op` after every earlier queued one; the returned Promise never rejects. */
+  #queue(op: () => Promise<void>): Promise<void> {
+    const p = this.#tail.then(op).catch(() => undefined)
+    this.#tail = p
+    return p
+  }
+
   /** `fn` wrapped: `check(tool, "", effect)` before each call (a denial throws and `fn` does not
    * run), then `report(tool, success, durationMs, errorType)` after it, with the thrown value's
    * class name on failure; `fn`'s own error is rethrown unchanged. Works for sync functions and
    * for functions returning a Promise (reported when it settles). `tool` defaults to `fn.name`
    * and is validated here. An enforced denial throws even with `blockOnDeny: false`
-   * (SEMANTICS-engine §12.4). */
-  wrap<A extends unknown[], R>(fn: (...args: A) => R, options: WrapOptions = {}): (...args: A) => R {
+   * (SEMANTICS-engine §12.4). Over a `RemoteClient` the wrapper is async: it awaits the check
+   * (off the event loop), then `fn`, and reports in the background. */
+  wrap<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    options: WrapOptions = {},
+  ): (...args: A) => C extends RemoteClient ? Promise<Awaited<R>> : R {
+    type Out = (...args: A) => C extends RemoteClient ? Promise<Awaited<R>> : R
     if (typeof fn !== 'function') throw fromNative(new TypeError('wrap takes a function'))
     const tool = options?.tool ?? fn.name
     const effect = options?.effect ?? null
     resolveEffect(tool, effect) // validates the tool name and the effect now
     const guard = this
+    const report = (t0: number, ok: boolean, e?: unknown) =>
+      guard.report(tool, ok, Math.round(performance.now() - t0), ok ? null : errorTypeName(e))
+    if (this.#remote) {
+      return async function (this: unknown, ...args: A): Promise<Awaited<R>> {
+        try {
+          Decision._fromFields(await guard.#native.admitAsync(tool, effect))
+        } catch (e) {
+          throw fromNative(e)
+        }
+        const t0 = performance.now()
+        let v: Awaited<R>
+        try {
+          v = await fn.apply(this, args)
+        } catch (e) {
+          void report(t0, false, e)
+          throw e
+        }
+        void report(t0, true)
+        return v
+      } as Out
+    }
     return function (this: unknown, ...args: A): R {
       guard.#admit(tool, effect)
       const t0 = performance.now()
-      const done = (ok: boolean, e?: unknown) =>
-        guard.report(tool, ok, Math.round(performance.now() - t0), ok ? null : errorTypeName(e))
+      const done = (ok: boolean, e?: unknown) => report(t0, ok, e)
       let r: R
       try {
         r = fn.apply(this, args)
@@ -507,7 +742,7 @@ export class Guard {
       }
       done(true)
       return r
-    }
+    } as Out
   }
 
   /** The wrappers' admission (core `Guard::admit`): `check(tool, "", effect)`, and an enforced
@@ -523,7 +758,11 @@ export class Guard {
   }
 
   [DISPOSE](): void {
-    this.close()
+    void this.close()
+  }
+  /** `await using guard = new Guard(remoteClient, …)`: closes it (flushing) when the scope ends. */
+  async [ASYNC_DISPOSE](): Promise<void> {
+    await this.close()
   }
 }
 

@@ -145,8 +145,14 @@ const str = (args, k) => (typeof field(args, k) === 'string' ? args[k] : undefin
 const bool = (args, k, dflt) => (typeof field(args, k) === 'boolean' ? args[k] : dflt)
 
 /** Runs one scenario case on a fresh seeded engine with a manual clock at `clockS` seconds.
- * Returns `{transcript, failures}`. */
-export async function runScenario(c, clockS) {
+ * Returns `{transcript, failures}`.
+ *
+ * `gateway` (optional, `{url, apiKey}` or an existing `RemoteClient` under `client`): run the case
+ * against a live gateway in test mode instead (tests/parity/README.md, "Against a live
+ * gateway"): `test_reset` with the case's engine and clock replaces the local engine, `advance`
+ * is `test_advance`, guards are built on the remote client with the strict mode of a throwaway
+ * local `Engine(config)`, and every call is awaited (the remote API returns Promises). */
+export async function runScenario(c, clockS, gateway) {
   const transcript = []
   const failures = []
   let engine
@@ -156,7 +162,18 @@ export async function runScenario(c, clockS) {
     return { transcript, failures: [`engine: ${e.code ?? ''} ${e.message}`] }
   }
   const strict = engine.strictMode
-  const client = w.Client.withEngine(engine)
+  let client
+  if (gateway) {
+    engine = null // only its strict mode was needed: the gateway builds the engine
+    try {
+      client = gateway.client ?? w.Client.connect(gateway.url, gateway.apiKey)
+      await client.call('test_reset', { engine: c.engine ?? null, clock_ms: clockS * 1000 })
+    } catch (e) {
+      return { transcript, failures: [`test_reset: ${e.code ?? ''} ${e.message}`] }
+    }
+  } else {
+    client = w.Client.withEngine(engine)
+  }
   const guards = new Map()
   const aliases = new Map()
   const steps = Array.isArray(c.steps) ? c.steps : []
@@ -164,7 +181,12 @@ export async function runScenario(c, clockS) {
     const step = steps[i]
     const op = typeof step.op === 'string' ? step.op : ''
     if (op === 'advance') {
-      engine.advance((Number.isInteger(step.seconds) ? step.seconds : 0) * 1000)
+      const seconds = Number.isInteger(step.seconds) ? step.seconds : 0
+      if (engine) engine.advance(seconds * 1000)
+      else {
+        const r = await outcomeAsync(() => client.call('test_advance', { seconds }))
+        if (!r.ok) failures.push(`step ${i} (advance): test_advance: ${r.error.code} ${r.error.message}`)
+      }
       transcript.push(record(i, op, { ok: true, value: null }))
       continue
     }
@@ -200,20 +222,22 @@ export async function runScenario(c, clockS) {
         })
         break
       case 'guard_check':
-        r = outcome(() => guard().check(str(args, 'tool') ?? '', str(args, 'input_summary') ?? '', str(args, 'effect') ?? null).toJSON())
+        r = await outcomeAsync(async () =>
+          (await guard().check(str(args, 'tool') ?? '', str(args, 'input_summary') ?? '', str(args, 'effect') ?? null)).toJSON(),
+        )
         break
       case 'guard_report':
-        r = outcome(() => {
+        r = await outcomeAsync(async () => {
           const d = field(args, 'duration_ms')
-          guard().report(str(args, 'tool') ?? '', bool(args, 'success', false), Number.isInteger(d) ? d : 0, str(args, 'error_type') ?? null)
+          await guard().report(str(args, 'tool') ?? '', bool(args, 'success', false), Number.isInteger(d) ? d : 0, str(args, 'error_type') ?? null)
           return null
         })
         break
       case 'guard_flush':
-        r = outcome(() => (guard().flush(), null))
+        r = await outcomeAsync(async () => (await guard().flush(), null))
         break
       case 'guard_close':
-        r = outcome(() => (guard().close(), null))
+        r = await outcomeAsync(async () => (await guard().close(), null))
         break
       case 'guard_stats':
         r = outcome(() => {
@@ -222,21 +246,21 @@ export async function runScenario(c, clockS) {
         })
         break
       case 'check':
-        r = outcome(() =>
-          client
-            .check({
+        r = await outcomeAsync(async () =>
+          (
+            await client.check({
               agent_id: str(args, 'agent_id') ?? '',
               session_id: str(args, 'session_id') ?? '',
               tool: str(args, 'tool') ?? '',
               input_summary: str(args, 'input_summary') ?? '',
               effect: str(args, 'effect') ?? null,
             })
-            .toJSON(),
+          ).toJSON(),
         )
         break
       default: {
         const method = Object.hasOwn(TYPED, op) ? TYPED[op] : undefined
-        r = method ? await outcomeAsync(() => client[method](args)) : outcome(() => client.call(op, args))
+        r = await outcomeAsync(() => (method ? client[method](args) : client.call(op, args)))
       }
     }
     client.setFault(null)
@@ -272,8 +296,9 @@ export function isEngineShaped(doc) {
   return has(doc, 'suite')
 }
 
-/** Runs any engine-shaped case: `{transcript, failures}` (pure cases have no transcript). */
-export async function runCase(c, clockS) {
-  if (has(c, 'steps')) return runScenario(c, clockS)
+/** Runs any engine-shaped case: `{transcript, failures}` (pure cases have no transcript).
+ * `gateway`: see `runScenario` (pure cases always run locally). */
+export async function runCase(c, clockS, gateway) {
+  if (has(c, 'steps')) return runScenario(c, clockS, gateway)
   return { transcript: null, failures: runPure(c) }
 }
