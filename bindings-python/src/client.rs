@@ -1,10 +1,13 @@
 //! The client (SEMANTICS-engine, ARCHITECTURE layer 3): `Client.local()` over an in-process
-//! engine, the generic `call`, one-line typed methods over it, the typed `check` and the awaitable
-//! `wait_for_decision` (run on the core runtime, never holding the GIL).
+//! engine or `Client.connect(url, api_key, …)` over a gateway (synchronous HTTP in the core), the
+//! generic `call`, one-line typed methods over it, the typed `check` and the awaitable
+//! `wait_for_decision` (run on the core runtime). Every call that can reach the engine runs with
+//! the GIL released.
 
 use crate::convert::{arg_str, json_to_py, py_to_json};
 use crate::engine::{opt_json, opt_str, opt_text, PyDecision, PyEngine, PyJson};
 use crate::errors::{to_py, total, validation, IntoPy};
+use crate::tokens::arg_opt_int;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use warden_core::client::{Client, Fault};
@@ -12,10 +15,12 @@ use warden_core::json::Json;
 use warden_core::Error;
 
 /// `Client.local(engine=None)`: a client over an in-process engine (its own, on the system
-/// clock, or a shared `Engine`).
+/// clock, or a shared `Engine`); `Client.connect(url, api_key, …)`: a client over a gateway.
 #[pyclass(frozen, name = "Client", module = "warden._native")]
 pub struct PyClient {
     pub inner: Client,
+    /// The gateway URL of a remote client (for `repr`).
+    url: Option<String>,
 }
 
 /// The arguments of a typed method: an optional mapping plus keywords (keywords win).
@@ -81,6 +86,7 @@ impl PyClient {
             Some(e) if !e.is_none() => PyClient::with_engine(py, e),
             _ => Ok(PyClient {
                 inner: Client::local().py_err(py)?,
+                url: None,
             }),
         })
     }
@@ -93,7 +99,63 @@ impl PyClient {
             .map_err(|_| validation(py, "engine must be a warden.Engine"))?;
         Ok(PyClient {
             inner: Client::with_engine(e.get().inner.clone()),
+            url: None,
         })
+    }
+
+    /// `Client.connect(url, api_key, *, timeout_ms=None, connect_timeout_ms=None, retries=None,
+    /// ca_pem=None, client_cert_pem=None, client_key_pem=None)`: the engine behind a gateway
+    /// (`http(s)://host[:port]`). Nothing is sent until the first call; `None` → the core default
+    /// (10 000 ms, 2 000 ms, 2 retries of idempotent calls, the system roots, no client cert).
+    #[staticmethod]
+    #[pyo3(signature = (url, api_key, *, timeout_ms=None, connect_timeout_ms=None, retries=None, ca_pem=None, client_cert_pem=None, client_key_pem=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn connect(
+        py: Python<'_>,
+        url: &Bound<'_, PyAny>,
+        api_key: &Bound<'_, PyAny>,
+        timeout_ms: Option<&Bound<'_, PyAny>>,
+        connect_timeout_ms: Option<&Bound<'_, PyAny>>,
+        retries: Option<&Bound<'_, PyAny>>,
+        ca_pem: Option<&Bound<'_, PyAny>>,
+        client_cert_pem: Option<&Bound<'_, PyAny>>,
+        client_key_pem: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyClient> {
+        total(py, || {
+            let url = arg_str(url, "url")?;
+            let key = arg_str(api_key, "api_key")?;
+            let mut o: Vec<(String, Json)> = Vec::new();
+            for (name, v) in [
+                ("timeout_ms", timeout_ms),
+                ("connect_timeout_ms", connect_timeout_ms),
+                ("retries", retries),
+            ] {
+                if let Some(n) = arg_opt_int(v, name)? {
+                    o.push((name.into(), Json::Int(n)));
+                }
+            }
+            for (name, v) in [
+                ("ca_pem", ca_pem),
+                ("client_cert_pem", client_cert_pem),
+                ("client_key_pem", client_key_pem),
+            ] {
+                if let Some(t) = opt_str(v, name)? {
+                    o.push((name.into(), Json::from(t)));
+                }
+            }
+            let opts = Json::Obj(o);
+            let inner = py.detach(|| Client::connect(url, key, &opts)).py_err(py)?;
+            Ok(PyClient {
+                inner,
+                url: Some(url.trim_end_matches('/').to_string()),
+            })
+        })
+    }
+
+    /// True for a gateway-backed client (`Client.connect`).
+    #[getter]
+    fn is_remote(&self) -> bool {
+        self.inner.is_remote()
     }
 
     /// Test hook: makes every call fail as a transport failure would (`network_error`,
@@ -363,7 +425,10 @@ impl PyClient {
         self.typed(py, "export_audit", args, kwargs)
     }
 
-    fn __repr__(&self) -> &'static str {
-        "Client(backend='local')"
+    fn __repr__(&self) -> String {
+        match &self.url {
+            Some(u) => format!("Client(backend='remote', url={u:?})"),
+            None => "Client(backend='local')".to_string(),
+        }
     }
 }

@@ -14,7 +14,6 @@ use warden_core::engine::{
     Clock, Decision, Effect, Engine, EngineConfig, ManualClock, SystemClock,
 };
 use warden_core::json::Json;
-use warden_core::{Error, ErrorCode};
 
 /// A core `Json` value that becomes a Python value when handed back (awaitable results).
 pub struct PyJson(pub Json);
@@ -279,18 +278,14 @@ impl PyDecision {
         self.inner.to_json().to_compact()
     }
 
-    /// The typed error of this decision's code (reason, message and `decision` set), the one a
-    /// blocking Guard raises for an enforced denial. Not raised here: `raise d.to_error()`.
+    /// The typed error of this decision's code (the core's `Decision::to_error`: reason, message
+    /// and `decision` set), the one a blocking Guard raises for an enforced denial. Not raised
+    /// here: `raise d.to_error()`.
     fn to_error<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
-        let d = &self.inner;
-        let code = ErrorCode::parse(&d.code).unwrap_or(ErrorCode::Internal);
-        let e = Error::with_reason(
-            code,
-            d.reason.clone(),
-            format!("{} denied: {}", d.tool, d.reason),
-        )
-        .with_decision(d.to_json());
-        to_py(py, &e).into_value(py).into_bound(py).into_any()
+        to_py(py, &self.inner.to_error())
+            .into_value(py)
+            .into_bound(py)
+            .into_any()
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {

@@ -1,6 +1,7 @@
 //! The Guard (SEMANTICS-engine §12): `Guard(client, agent_id, …)` with `check` / `report` /
 //! `flush` / `close` / `stats`, a context manager, and `protect` (the decorator lives in
-//! `warden/_protect.py`). `check` runs with the GIL released.
+//! `warden/_protect.py`, over `admit`). Every method that can reach the engine (`check`, `admit`,
+//! `report`, `flush`, `close`, the constructor) runs with the GIL released.
 
 use crate::client::PyClient;
 use crate::convert::{arg_str, json_to_py};
@@ -97,6 +98,25 @@ impl PyGuard {
             let effect = opt_str(effect, "effect")?;
             let g = &self.inner;
             let d = py.detach(|| g.check(tool, &input, effect)).py_err(py)?;
+            Ok(PyDecision { inner: d })
+        })
+    }
+
+    /// `admit(tool, effect=None) -> Decision` (§12.4, what `@guard.protect` runs before the
+    /// call): `check`, and an enforced denial always raises (whatever `block_on_deny`), so the
+    /// guarded function never runs without permission.
+    #[pyo3(signature = (tool, effect=None))]
+    fn admit(
+        &self,
+        py: Python<'_>,
+        tool: &Bound<'_, PyAny>,
+        effect: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyDecision> {
+        total(py, || {
+            let tool = arg_str(tool, "tool")?;
+            let effect = opt_str(effect, "effect")?;
+            let g = &self.inner;
+            let d = py.detach(|| g.admit(tool, effect)).py_err(py)?;
             Ok(PyDecision { inner: d })
         })
     }

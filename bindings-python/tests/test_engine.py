@@ -224,6 +224,25 @@ def test_decision_to_error(client: Client) -> None:
     assert (err.code, err.reason, err.decision) == ("ACTION_DENIED", "scope_not_granted", d.to_dict())
 
 
+def test_guard_admit(client: Client) -> None:
+    """``admit`` (what ``protect`` runs): an enforced denial raises whatever ``block_on_deny``; a
+    monitoring-mode denial (not enforced) proceeds; strict mode enforces it again."""
+    a = agent(client)
+    nb = Guard(client, a, block_on_deny=False, flush_timer=False)
+    assert nb.admit("web_search").allowed
+    assert not nb.check("files:delete").allowed  # check returns the denial ...
+    with pytest.raises(warden.ActionDeniedError) as ei:  # ... admit raises it
+        nb.admit("files:delete")
+    assert ei.value.decision["tool"] == "files:delete" and ei.value.reason == "scope_not_granted"
+    m = agent(client, enforcement="monitoring")
+    d = Guard(client, m, flush_timer=False, strict_mode=False).admit("files:delete", "destructive")
+    assert (d.allowed, d.enforced, d.proceed) == (False, False, True)
+    with pytest.raises(warden.ActionDeniedError):
+        Guard(client, m, flush_timer=False, strict_mode=True).admit("files:delete")
+    with pytest.raises(warden.ValidationError):
+        nb.admit("web_search", "explode")
+
+
 def test_elevation_error_has_approval(client: Client) -> None:
     a = agent(client, ["tool:*"])
     g = Guard(client, a, session_id=session(client, a, "supervised"), flush_timer=False)
@@ -315,11 +334,13 @@ class Recorder:
 
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
-        self.checks: list[tuple[str, str, str | None]] = []
+        self.checks: list[tuple[str, str | None]] = []
         self.reports: list[tuple[Any, ...]] = []
 
-    def check(self, tool: str, input_summary: str = "", effect: str | None = None) -> Decision:
-        self.checks.append((tool, input_summary, effect))
+    def admit(self, tool: str, effect: str | None = None) -> Decision:
+        self.checks.append((tool, effect))
+        if not self.decision.proceed:
+            raise self.decision.to_error()
         return self.decision
 
     def report(self, *args: Any) -> None:
@@ -342,7 +363,7 @@ def test_protect_sync_reports_duration_and_error_type(allow: Decision) -> None:
 
     assert web_search.__name__ == "web_search"
     assert web_search("ab", n=2) == "abab"
-    assert rec.checks == [("web_search", "", "read")]
+    assert rec.checks == [("web_search", "read")]
     (tool, ok, ms), = rec.reports
     assert (tool, ok) == ("web_search", True) and type(ms) is int and 30 <= ms < 2000
 
@@ -368,7 +389,7 @@ async def test_protect_async(allow: Decision) -> None:
 
     assert asyncio.iscoroutinefunction(fetch_page)
     assert await fetch_page("x") == "X"
-    assert rec.checks == [("fetch_page", "", None)]
+    assert rec.checks == [("fetch_page", None)]
     assert rec.reports[0][:2] == ("fetch_page", True) and rec.reports[0][2] >= 20
 
     @protect_with(rec)  # type: ignore[arg-type]

@@ -192,3 +192,90 @@ impl FailingStore {
         m
     }
 }
+
+#[test]
+fn async_writers_wait_for_durability_and_see_store_failures() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let engine = Arc::new(
+        Engine::open(
+            EngineConfig::default(),
+            Arc::new(SystemClock),
+            store.clone(),
+        )
+        .unwrap(),
+    );
+    let ids: Vec<String> = rt.block_on(async {
+        let tasks: Vec<_> = (0..64)
+            .map(|i| {
+                let e = engine.clone();
+                tokio::spawn(async move {
+                    let a = e
+                        .call_async_as(
+                            Some("key_test"),
+                            "create_agent",
+                            &obj(vec![("name", format!("n{i}").into())]),
+                        )
+                        .await
+                        .unwrap();
+                    a.get("agent_id")
+                        .and_then(Json::as_str)
+                        .unwrap()
+                        .to_string()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    });
+    assert_eq!(store.len(), 64, "every acknowledged write is in the store");
+    let reopened = Engine::open(
+        EngineConfig::default(),
+        Arc::new(SystemClock),
+        store.clone(),
+    )
+    .unwrap();
+    for id in &ids {
+        reopened
+            .call("get_agent", &obj(vec![("agent_id", id.as_str().into())]))
+            .unwrap();
+    }
+    // The actor was journaled and replayed into the audit log.
+    let ev = reopened
+        .call("query_audit", &obj(vec![("kind", "agent.created".into())]))
+        .unwrap();
+    let first = &ev.get("items").and_then(Json::as_arr).unwrap()[0];
+    assert_eq!(first.get("actor").and_then(Json::as_str), Some("key_test"));
+
+    let failing = Arc::new(FailingStore {
+        inner: MemoryStore::new(),
+        ok: 1,
+        appended: AtomicUsize::new(0),
+    });
+    let engine = Engine::open(EngineConfig::default(), Arc::new(SystemClock), failing).unwrap();
+    rt.block_on(async {
+        engine
+            .call_async("create_agent", &obj(vec![("name", "a".into())]))
+            .await
+            .unwrap();
+        let e = engine
+            .call_async("create_agent", &obj(vec![("name", "b".into())]))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::GuardianUnavailable);
+        let e = engine
+            .call_async("create_agent", &obj(vec![("name", "c".into())]))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::GuardianUnavailable);
+        // Reads still work (from memory).
+        engine.call_async("list_agents", &Json::Null).await.unwrap();
+    });
+}

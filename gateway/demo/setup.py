@@ -1,17 +1,16 @@
 """Demo setup with the admin key: an operator key and an approver key for workspace `demo`, an
 agent, a policy that puts deletions behind a human, and the agent's own token."""
+import json
 import sys
+import urllib.request
 
 import warden
 
 url, admin_key, env_file = sys.argv[1:4]
 admin = warden.Client.connect(url, admin_key)
 
+
 # API keys are a gateway concern (not an engine operation): created over its REST API.
-import json
-import urllib.request
-
-
 def post(path, body, key):
     req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
                                  headers={"authorization": f"Bearer {key}", "content-type": "application/json"})

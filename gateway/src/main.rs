@@ -1,5 +1,10 @@
 //! `warden-gateway`: the server (`serve`) and a small admin CLI over a running gateway.
 
+/// mimalloc: the server allocates many small short-lived buffers per request (JSON, audit
+/// records); glibc malloc showed ~12 % of CPU under load in perf.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod auth;
 mod openapi;
 mod server;

@@ -33,7 +33,12 @@ const SQLITE_MIGRATIONS: &[&str] = &[
 impl SqliteStore {
     /// Opens (creating if needed) the database file and runs the migrations.
     pub fn open(path: &str, full_sync: bool) -> Result<SqliteStore> {
-        let conn = rusqlite::Connection::open(path).map_err(store_err)?;
+        // Our own mutex serialises every use of the connection, so SQLite's is not needed.
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(store_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(store_err)?;
         conn.pragma_update(

@@ -1,6 +1,7 @@
-"""``@guard.protect(tool=None, effect=None)`` (SEMANTICS-engine §12.4): sugar over ``Guard.check``
-and ``Guard.report`` for sync and async functions. The decision itself is the core's; this module
-only times the call and passes the exception's class name on.
+"""``@guard.protect(tool=None, effect=None)`` (SEMANTICS-engine §12.4): sugar over ``Guard.admit``
+(the core's check where an enforced denial always raises, whatever ``block_on_deny``) and
+``Guard.report`` for sync and async functions. The decision itself is the core's; this module only
+times the call and passes the exception's class name on.
 """
 
 from __future__ import annotations
@@ -16,13 +17,6 @@ if TYPE_CHECKING:
     from ._native import Guard
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _admit(guard: Guard, tool: str, effect: str | None) -> None:
-    d = guard.check(tool, "", effect)
-    if not d.proceed:
-        # An enforced denial never runs the function, whatever block_on_deny (§12.4).
-        raise d.to_error()
 
 
 def _elapsed_ms(t0: int) -> int:
@@ -41,7 +35,7 @@ def protect(guard: Guard, tool: str | None = None, effect: str | None = None) ->
 
             @functools.wraps(fn)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                _admit(guard, name, effect)
+                guard.admit(name, effect)
                 t0 = time.perf_counter_ns()
                 try:
                     result = await fn(*args, **kwargs)
@@ -55,7 +49,7 @@ def protect(guard: Guard, tool: str | None = None, effect: str | None = None) ->
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            _admit(guard, name, effect)
+            guard.admit(name, effect)
             t0 = time.perf_counter_ns()
             try:
                 result = fn(*args, **kwargs)

@@ -181,7 +181,8 @@ impl Remote {
         let deadline = std::time::Instant::now() + Duration::from_secs(total as u64);
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let chunk = left.as_secs().min(25) as i64;
+            // Whole seconds, rounded up: the first poll asks for the caller's full timeout.
+            let chunk = (left.as_millis().div_ceil(1000) as i64).min(25);
             let mut a: Vec<(String, Json)> = args.as_obj().map(|m| m.to_vec()).unwrap_or_default();
             a.retain(|(k, _)| k != "timeout_seconds");
             a.push(("timeout_seconds".into(), Json::Int(chunk)));

@@ -416,8 +416,6 @@ struct Journal {
     work: Condvar,
     /// Wakes synchronous waiters (progress).
     committed: Condvar,
-    /// The durable sequence number, for asynchronous waiters.
-    durable_tx: tokio::sync::watch::Sender<i64>,
     /// Set when an append failed: the in-memory state is ahead of the store, so every later
     /// write is refused (fail closed) until a restart replays the store.
     poisoned: std::sync::atomic::AtomicBool,
@@ -428,6 +426,12 @@ struct CommitState {
     pending: Vec<JournalEntry>,
     durable_seq: i64,
     closed: bool,
+    /// The committer is waiting for work (only then does a new entry wake it: a wake-up is a
+    /// system call, and a busy committer takes the queue on its next round anyway).
+    idle: bool,
+    /// Asynchronous waiters: each is woken exactly once, when its entry is durable (or the
+    /// store failed) — no broadcast to every waiter on every commit.
+    waiters: Vec<(i64, tokio::sync::oneshot::Sender<bool>)>,
 }
 
 impl Journal {
@@ -438,8 +442,10 @@ impl Journal {
             let batch = {
                 let mut c = self.commit.lock().unwrap_or_else(|e| e.into_inner());
                 while c.pending.is_empty() && !c.closed {
+                    c.idle = true;
                     c = self.work.wait(c).unwrap_or_else(|e| e.into_inner());
                 }
+                c.idle = false;
                 if c.pending.is_empty() {
                     return;
                 }
@@ -451,19 +457,26 @@ impl Journal {
                 self.store.append_batch(&batch)
             };
             let mut c = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+            let ok = r.is_ok();
             match r {
                 Ok(()) => {
                     if let Some(last) = batch.last() {
                         c.durable_seq = c.durable_seq.max(last.seq);
-                        self.durable_tx.send_replace(c.durable_seq);
                     }
                 }
-                Err(_) => {
-                    self.poisoned.store(true, Ordering::SeqCst);
-                    // Wake async waiters so they see the poison.
-                    self.durable_tx.send_replace(c.durable_seq);
+                Err(_) => self.poisoned.store(true, Ordering::SeqCst),
+            }
+            let durable = c.durable_seq;
+            let mut i = 0;
+            while i < c.waiters.len() {
+                if !ok || c.waiters[i].0 <= durable {
+                    let (_, tx) = c.waiters.swap_remove(i);
+                    let _ = tx.send(ok);
+                } else {
+                    i += 1;
                 }
             }
+            drop(c);
             self.committed.notify_all();
         }
     }
@@ -491,17 +504,21 @@ impl Journal {
 
     /// Waits asynchronously until `seq` is durable (or the store failed).
     async fn wait_durable_async(&self, seq: i64) -> Result<()> {
-        let mut rx = self.durable_tx.subscribe();
-        loop {
-            if *rx.borrow_and_update() >= seq {
+        let rx = {
+            let mut c = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+            if c.durable_seq >= seq {
                 return Ok(());
             }
             if self.poisoned.load(Ordering::SeqCst) {
                 return Err(Journal::refused());
             }
-            if rx.changed().await.is_err() {
-                return Err(Journal::refused());
-            }
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            c.waiters.push((seq, tx));
+            rx
+        };
+        match rx.await {
+            Ok(true) => Ok(()),
+            _ => Err(Journal::refused()),
         }
     }
 }
@@ -613,7 +630,6 @@ impl Engine {
             PINNED_NOW.with(|p| p.set(None));
             Ok(())
         })?;
-        let (durable_tx, _) = tokio::sync::watch::channel(last);
         let journal = Arc::new(Journal {
             store,
             writer: Mutex::new(last),
@@ -623,7 +639,6 @@ impl Engine {
             }),
             work: Condvar::new(),
             committed: Condvar::new(),
-            durable_tx,
             poisoned: Default::default(),
         });
         let j = journal.clone();
@@ -684,12 +699,14 @@ impl Engine {
             args: args().to_compact(),
             actor: ACTOR.with(|a| a.borrow().clone()),
         };
-        j.commit
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pending
-            .push(entry);
-        j.work.notify_one();
+        let wake = {
+            let mut c = j.commit.lock().unwrap_or_else(|e| e.into_inner());
+            c.pending.push(entry);
+            std::mem::replace(&mut c.idle, false)
+        };
+        if wake {
+            j.work.notify_one();
+        }
         Ok((out, *seq))
     }
 

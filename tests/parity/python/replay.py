@@ -209,30 +209,63 @@ def record(i: int, op: str, r: Outcome) -> dict[str, Any]:
 # ---- scenarios -------------------------------------------------------------------------------
 
 
-def run_scenario(case: dict[str, Any], clock_s: int) -> tuple[list[dict[str, Any]], list[str]]:
+class Gateway:
+    """A live gateway in test mode (tests/parity/README.md, "Against a live gateway")."""
+
+    __slots__ = ("url", "api_key")
+
+    def __init__(self, url: str, api_key: str) -> None:
+        self.url = url
+        self.api_key = api_key
+
+
+def run_scenario(
+    case: dict[str, Any], clock_s: int, gateway: Gateway | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Runs one scenario case on a fresh engine; returns its transcript and every expectation
-    failure (``step i (op): …``)."""
+    failure (``step i (op): …``).
+
+    ``gateway`` None: an in-process engine on a manual clock at ``clock_s * 1000``. Otherwise the
+    case runs through ``Client.connect`` against that gateway: ``test_reset`` with
+    ``{engine, clock_ms}`` first (the gateway builds the engine: seed 7, manual clock),
+    ``advance`` is ``test_advance``, and guards get the strict mode of the case's engine
+    configuration, read from a throwaway local engine."""
     transcript: list[dict[str, Any]] = []
     failures: list[str] = []
     # EngineConfig from the case's `engine` (absent or null → the defaults with strict mode off,
     # which is what an empty mapping gives), then the seed forced to 7.
-    config = case.get("engine")
-    config = {} if config is None else dict(config) if isinstance(config, dict) else config
+    raw = case.get("engine")
+    config = {} if raw is None else dict(raw) if isinstance(raw, dict) else raw
     if isinstance(config, dict):
         config["seed"] = 7
     try:
-        engine = Engine(config, clock_ms=clock_s * 1000)
+        engine: Engine | None = Engine(config, clock_ms=clock_s * 1000)
     except WardenError as e:
         return transcript, [f"engine config: {e}"]
     strict = engine.strict_mode
-    client = Client.local(engine)
+    if gateway is None:
+        client = Client.local(engine)
+    else:
+        engine = None  # only its strict mode was needed
+        try:
+            client = Client.connect(gateway.url, gateway.api_key)
+            client.call("test_reset", {"engine": raw if isinstance(raw, dict) else None, "clock_ms": clock_s * 1000})
+        except WardenError as e:
+            return transcript, [f"test_reset: {e}"]
     guards: dict[str, Guard] = {}
     aliases: dict[str, Any] = {}
     steps = case.get("steps")
     for i, step in enumerate(steps if isinstance(steps, list) else []):
         op = step.get("op") if isinstance(step.get("op"), str) else ""
         if op == "advance":
-            engine.advance((as_i64(step.get("seconds")) or 0) * 1000)
+            seconds = as_i64(step.get("seconds")) or 0
+            if engine is not None:
+                engine.advance(seconds * 1000)
+            else:
+                try:
+                    client.call("test_advance", {"seconds": seconds})
+                except WardenError as e:
+                    failures.append(f"step {i}: test_advance: {e}")
             transcript.append(record(i, op, Outcome(None)))
             continue
         args = resolve(step.get("args"), aliases)
