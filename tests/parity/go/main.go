@@ -1,12 +1,16 @@
 // Command parity is the Go parity runner (tests/parity/README.md): it replays engine-shaped
 // scenario files through the public API of the Go SDK and writes one transcript per file.
 //
-//	parity <scenario files...> --out <dir>
+//	parity <scenario files...> --out <dir> [--gateway URL --api-key KEY]
 //
 // Each file gives <dir>/<file stem>.json = {"<case>": [record, ...], ...}. The replay (aliases,
 // matchers, guard steps, faults, typed Client methods) is bindings-go/replay, shared with the
 // Go vector test. Exit status 1, naming each failing "file::case step i", when an expectation
 // does not match (the transcripts are still written); 2 for usage or I/O errors.
+//
+// With --gateway URL --api-key KEY every scenario runs through warden.Connect against a
+// gateway started with --test-mode (tests/parity/README.md, "Against a live gateway":
+// test_reset per case, test_advance for advance); the transcripts must still equal expected/.
 package main
 
 import (
@@ -21,7 +25,8 @@ import (
 
 func main() {
 	var files []string
-	out := ""
+	out, gatewayURL, apiKey := "", "", ""
+	hasGateway, hasKey := false, false
 	args := os.Args[1:]
 	for i := 0; i < len(args); i++ {
 		switch {
@@ -30,6 +35,16 @@ func main() {
 			i++
 		case strings.HasPrefix(args[i], "--out="):
 			out = strings.TrimPrefix(args[i], "--out=")
+		case args[i] == "--gateway" && i+1 < len(args):
+			gatewayURL, hasGateway = args[i+1], true
+			i++
+		case strings.HasPrefix(args[i], "--gateway="):
+			gatewayURL, hasGateway = strings.TrimPrefix(args[i], "--gateway="), true
+		case args[i] == "--api-key" && i+1 < len(args):
+			apiKey, hasKey = args[i+1], true
+			i++
+		case strings.HasPrefix(args[i], "--api-key="):
+			apiKey, hasKey = strings.TrimPrefix(args[i], "--api-key="), true
 		case strings.HasPrefix(args[i], "-"):
 			usage("unknown option " + args[i])
 		default:
@@ -38,6 +53,15 @@ func main() {
 	}
 	if out == "" || len(files) == 0 {
 		usage("need scenario files and --out <dir>")
+	}
+	if hasGateway != hasKey {
+		usage("--gateway and --api-key go together")
+	}
+	var gw *replay.Gateway
+	mode := ""
+	if hasGateway {
+		gw = &replay.Gateway{URL: gatewayURL, APIKey: apiKey}
+		mode = " against " + gatewayURL
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		fatal(err)
@@ -56,7 +80,7 @@ func main() {
 				fmt.Fprintf(os.Stderr, "FAIL %s::%s: duplicate case name\n", name, cname)
 				failed++
 			}
-			r := replay.RunCase(c, f.Clock)
+			r := replay.RunCaseOn(c, f.Clock, gw)
 			cases++
 			transcript := r.Transcript
 			if transcript == nil {
@@ -77,14 +101,14 @@ func main() {
 			fatal(err)
 		}
 	}
-	fmt.Printf("go parity: %d files, %d cases, %d expectation failures; transcripts in %s\n", len(files), cases, failed, out)
+	fmt.Printf("go parity%s: %d files, %d cases, %d expectation failures; transcripts in %s\n", mode, len(files), cases, failed, out)
 	if failed > 0 {
 		os.Exit(1)
 	}
 }
 
 func usage(msg string) {
-	fmt.Fprintln(os.Stderr, "parity: "+msg+"\nusage: parity <scenario files...> --out <dir>")
+	fmt.Fprintln(os.Stderr, "parity: "+msg+"\nusage: parity <scenario files...> --out <dir> [--gateway URL --api-key KEY]")
 	os.Exit(2)
 }
 
