@@ -158,8 +158,9 @@ func (e *Engine) JWKS() (string, error) {
 	return takeString(b), nil
 }
 
-// Client is one API over a backend — today the engine in-process. Safe for concurrent use;
-// Close it when done (guards built on it keep the client alive).
+// Client is one API over a backend: the engine in-process (NewClient, LocalClient) or a
+// gateway (Connect). Safe for concurrent use; Close it when done (guards built on it keep the
+// client alive).
 type Client struct {
 	ptr     *C.WardenClient
 	cleanup runtime.Cleanup
@@ -253,7 +254,9 @@ func (c *Client) setFault(name *string) error {
 	return nil
 }
 
-// NowMs is the clock of the client's engine, in unix milliseconds (0 after Close).
+// NowMs is the client-side clock in unix milliseconds (0 after Close): the engine's for an
+// in-process client; for a gateway client the system clock, or in test mode the gateway's
+// manual clock as last reported by test_reset / test_advance.
 func (c *Client) NowMs() int64 {
 	var v C.int64_t
 	if !C.warden_client_now_ms(c.handle(), &v, nil) {

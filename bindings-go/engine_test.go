@@ -392,7 +392,7 @@ func TestGuardDo(t *testing.T) {
 	}
 	// Failure: the error comes back unchanged; the report names its type.
 	pathErr := &fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}
-	err = g.Do(ctx, "read_file", func(context.Context) error { return pathErr }, DoEffect("read"), DoInput("x"))
+	err = g.Do(ctx, "read_file", func(context.Context) error { return pathErr }, DoEffect("read"))
 	if err != pathErr || len(*got) != 2 || (*got)[1].success || (*got)[1].errorType[0] != "fs.PathError" {
 		t.Fatalf("failure: %v %+v", err, *got)
 	}
@@ -426,6 +426,32 @@ func TestGuardDo(t *testing.T) {
 	if s := g.Stats(); s.Buffered != 3 {
 		t.Fatalf("three reports buffered: %+v", s)
 	}
+}
+
+// Do admits through the core's Guard::admit: with block_on_deny=false an enforced denial is
+// still an error and fn never runs (Check alone would return the denial as a decision).
+func TestGuardAdmitIgnoresBlockOnDeny(t *testing.T) {
+	_, c := seeded(t)
+	agent, session := agentAndSession(t, c, "open", "tool:web_search")
+	g := must(NewGuard(c, agent, WithSessionID(session), WithBlockOnDeny(false), WithFlushTimer(false)))
+	defer g.Close()
+	if d := must(g.Check("delete_everything", "")); d.Allowed || !d.Enforced {
+		t.Fatalf("check returns the denial: %+v", d)
+	}
+	_, err := g.Admit("delete_everything")
+	if werr := wantCode(t, err, CodeActionDenied, ""); werr.Decision == nil || werr.Decision.Allowed {
+		t.Fatalf("admit: %+v", werr)
+	}
+	ran := false
+	err = g.Do(context.Background(), "delete_everything", func(context.Context) error { ran = true; return nil })
+	if wantCode(t, err, CodeActionDenied, ""); ran {
+		t.Fatal("Do ran fn after an enforced denial")
+	}
+	if d := must(g.Admit("web_search", "read")); !d.Allowed || d.Tool != "web_search" {
+		t.Fatalf("admit allows: %+v", d)
+	}
+	_, err = g.Admit("web_search", "read", "read")
+	wantCode(t, err, CodeValidationError, "")
 }
 
 func TestGuardFailOpenOnlyForReadsUnderFault(t *testing.T) {

@@ -149,6 +149,32 @@ func (g *Guard) Check(tool, inputSummary string, effect ...string) (*Decision, e
 	return takeDecision(&d), nil
 }
 
+// Admit is guard.admit(tool, effect=None) (SEMANTICS-engine §12.4), the check Do runs before
+// the wrapped call: the core's check with no input, where an enforced denial is an error
+// (*Error with the decision's code and reason, Decision set) whatever block_on_deny says. The
+// returned decision lets the caller proceed (allowed, or a denial not enforced in monitor
+// mode).
+func (g *Guard) Admit(tool string, effect ...string) (*Decision, error) {
+	var d C.WardenDecision
+	var cerr *C.WardenError
+	t, tl := str(tool)
+	var e *C.uint8_t
+	var el C.size_t
+	switch len(effect) {
+	case 0:
+	case 1:
+		e, el = optStr(&effect[0])
+	default:
+		return nil, &Error{Code: CodeValidationError, Message: "at most one effect"}
+	}
+	ok := C.warden_guard_admit(g.handle(), t, tl, e, el, &d, &cerr)
+	runtime.KeepAlive(g)
+	if !ok {
+		return nil, takeError(cerr)
+	}
+	return takeDecision(&d), nil
+}
+
 // Report is guard.report(tool, success, duration_ms, error_type=None): buffers a telemetry
 // event. It never fails: bad arguments are counted in Stats().Invalid.
 func (g *Guard) Report(tool string, success bool, durationMs int64, errorType ...string) {
@@ -212,7 +238,6 @@ func (g *Guard) SessionID() string {
 }
 
 type doOptions struct {
-	input  string
 	effect []string
 }
 
@@ -225,14 +250,10 @@ func DoEffect(effect string) DoOption {
 	return func(o *doOptions) { o.effect = []string{effect} }
 }
 
-// DoInput gives the input of the wrapped call (summarized per the guard's log_inputs).
-func DoInput(input string) DoOption {
-	return func(o *doOptions) { o.input = input }
-}
-
-// Do checks tool, runs fn, and reports the outcome with the measured duration and, on
-// failure, the error's type name (a panic in fn is reported as "panic" and re-panics). A
-// denial (or ctx already done) returns the error without running fn.
+// Do admits tool (Admit: an enforced denial is an error whatever block_on_deny says), runs
+// fn, and reports the outcome with the measured duration and, on failure, the error's type
+// name (a panic in fn is reported as "panic" and re-panics). A denial, an unreachable engine
+// without fail-open, or ctx already done returns the error without running fn.
 //
 //	err := guard.Do(ctx, "db_write", func(ctx context.Context) error { return db.Write(ctx, row) },
 //		warden.DoEffect("mutating"))
@@ -244,7 +265,7 @@ func (g *Guard) Do(ctx context.Context, tool string, fn func(context.Context) er
 	for _, f := range opts {
 		f(&o)
 	}
-	if _, err := g.Check(tool, o.input, o.effect...); err != nil {
+	if _, err := g.Admit(tool, o.effect...); err != nil {
 		return err
 	}
 	start := time.Now()

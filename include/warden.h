@@ -226,7 +226,7 @@ typedef enum WardenAlg {
 } WardenAlg;
 
 /**
- * A client over a backend (today the in-process engine). Thread-safe; free with
+ * A client over a backend: the in-process engine or a gateway. Thread-safe; free with
  * `warden_client_free`. Guards built on it keep their own reference.
  */
 typedef struct WardenClient WardenClient;
@@ -599,6 +599,40 @@ bool warden_client_with_engine(const struct WardenEngine *engine,
                                struct WardenError **err);
 
 /**
+ * `Client.connect(url, api_key, options)`: a client whose backend is a Warden gateway
+ * (`http://` or `https://host[:port]`), authenticated with the API key `api_key`. Nothing is
+ * sent until the first call, so an unreachable gateway shows up there (`NETWORK_ERROR`,
+ * `TIMEOUT`). `options_json` is NULL (the defaults) or a JSON object with any of `timeout_ms`
+ * (whole request, default 10000), `connect_timeout_ms` (2000), `retries` (idempotent GET
+ * calls only, default 2), `ca_pem` (an extra trusted root, PEM text), `client_cert_pem` and
+ * `client_key_pem` (mTLS, together); an unknown member, a malformed URL or key, or PEM that
+ * does not parse is `VALIDATION_ERROR`. HTTP error answers come back as the typed Warden
+ * errors of the body (`NOT_FOUND`, `AUTH_FAILED`, …). Calls block the calling thread while
+ * the request runs on the core runtime. On success `*out` is owned by the caller
+ * (`warden_client_free`).
+ *
+ * # Safety
+ * Every `(ptr, len)` readable; `out` valid; `err` NULL or valid.
+ */
+bool warden_client_connect(const uint8_t *url,
+                           size_t url_len,
+                           const uint8_t *api_key,
+                           size_t api_key_len,
+                           const uint8_t *options_json,
+                           size_t options_json_len,
+                           struct WardenClient **out,
+                           struct WardenError **err);
+
+/**
+ * True iff the client's backend is a gateway (`warden_client_connect`); false for an
+ * in-process client and for NULL. Borrows its argument; nothing to free.
+ *
+ * # Safety
+ * `client` NULL or live.
+ */
+bool warden_client_is_remote(const struct WardenClient *client);
+
+/**
  * A second handle to the same client (same backend, same injected fault), for a caller that
  * hands a long call to another thread and may free the first handle meanwhile. On success
  * `*out` is owned by the caller (`warden_client_free`).
@@ -639,7 +673,9 @@ bool warden_client_set_fault(const struct WardenClient *client,
                              struct WardenError **err);
 
 /**
- * The clock of the client's engine now (unix ms) into `*now_ms`.
+ * The client-side clock now (unix ms) into `*now_ms`: the engine's for an in-process client;
+ * for a gateway client the system clock (the gateway's manual clock as last reported by
+ * `test_reset` / `test_advance` in test mode).
  *
  * # Safety
  * `client` NULL or live; `now_ms` valid; `err` NULL or valid.
@@ -810,6 +846,26 @@ bool warden_guard_check(const struct WardenGuard *guard,
                         size_t tool_len,
                         const uint8_t *input_summary,
                         size_t input_summary_len,
+                        const uint8_t *effect,
+                        size_t effect_len,
+                        struct WardenDecision *out,
+                        struct WardenError **err);
+
+/**
+ * `guard.admit(tool, effect=None)` (SEMANTICS-engine §12.4, what the wrappers such as Go's
+ * `Guard.Do` run before the wrapped call): `check(tool, "", effect)`, and an enforced denial
+ * fails with the decision's code and reason (`WardenError.decision` = the decision as JSON)
+ * **whatever `block_on_deny` says**, so the wrapped function never runs without permission.
+ * Unreachable engine and fail-open as for `warden_guard_check`. On success the decision lets
+ * the caller proceed (allowed, or not enforced) and is in `*out` (freed by the caller with
+ * `warden_decision_free`). NULL `effect` means "not given".
+ *
+ * # Safety
+ * `guard` NULL or live; every `(ptr, len)` readable; `out` valid; `err` NULL or valid.
+ */
+bool warden_guard_admit(const struct WardenGuard *guard,
+                        const uint8_t *tool,
+                        size_t tool_len,
                         const uint8_t *effect,
                         size_t effect_len,
                         struct WardenDecision *out,

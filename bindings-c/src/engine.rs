@@ -23,7 +23,7 @@ pub struct WardenEngine {
     pub(crate) clock: Option<Arc<ManualClock>>,
 }
 
-/// A client over a backend (today the in-process engine). Thread-safe; free with
+/// A client over a backend: the in-process engine or a gateway. Thread-safe; free with
 /// `warden_client_free`. Guards built on it keep their own reference.
 pub struct WardenClient(pub(crate) Client);
 
@@ -246,6 +246,58 @@ pub unsafe extern "C" fn warden_client_with_engine(
     })
 }
 
+/// `Client.connect(url, api_key, options)`: a client whose backend is a Warden gateway
+/// (`http://` or `https://host[:port]`), authenticated with the API key `api_key`. Nothing is
+/// sent until the first call, so an unreachable gateway shows up there (`NETWORK_ERROR`,
+/// `TIMEOUT`). `options_json` is NULL (the defaults) or a JSON object with any of `timeout_ms`
+/// (whole request, default 10000), `connect_timeout_ms` (2000), `retries` (idempotent GET
+/// calls only, default 2), `ca_pem` (an extra trusted root, PEM text), `client_cert_pem` and
+/// `client_key_pem` (mTLS, together); an unknown member, a malformed URL or key, or PEM that
+/// does not parse is `VALIDATION_ERROR`. HTTP error answers come back as the typed Warden
+/// errors of the body (`NOT_FOUND`, `AUTH_FAILED`, …). Calls block the calling thread while
+/// the request runs on the core runtime. On success `*out` is owned by the caller
+/// (`warden_client_free`).
+///
+/// # Safety
+/// Every `(ptr, len)` readable; `out` valid; `err` NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn warden_client_connect(
+    url: *const u8,
+    url_len: usize,
+    api_key: *const u8,
+    api_key_len: usize,
+    options_json: *const u8,
+    options_json_len: usize,
+    out: *mut *mut WardenClient,
+    err: *mut *mut WardenError,
+) -> bool {
+    clear(out, std::ptr::null_mut());
+    call(err, || {
+        let url = text(url, url_len, "url")?;
+        let key = text(api_key, api_key_len, "api_key")?;
+        let options = if options_json.is_null() {
+            Json::Null
+        } else {
+            json_arg(options_json, options_json_len, "options_json")?
+        };
+        put(
+            out,
+            Box::into_raw(Box::new(WardenClient(Client::connect(url, key, &options)?))),
+            "out",
+        )
+    })
+}
+
+/// True iff the client's backend is a gateway (`warden_client_connect`); false for an
+/// in-process client and for NULL. Borrows its argument; nothing to free.
+///
+/// # Safety
+/// `client` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn warden_client_is_remote(client: *const WardenClient) -> bool {
+    query(|| client.as_ref().is_some_and(|c| c.0.is_remote()))
+}
+
 /// A second handle to the same client (same backend, same injected fault), for a caller that
 /// hands a long call to another thread and may free the first handle meanwhile. On success
 /// `*out` is owned by the caller (`warden_client_free`).
@@ -316,7 +368,9 @@ pub unsafe extern "C" fn warden_client_set_fault(
     })
 }
 
-/// The clock of the client's engine now (unix ms) into `*now_ms`.
+/// The client-side clock now (unix ms) into `*now_ms`: the engine's for an in-process client;
+/// for a gateway client the system clock (the gateway's manual clock as last reported by
+/// `test_reset` / `test_advance` in test mode).
 ///
 /// # Safety
 /// `client` NULL or live; `now_ms` valid; `err` NULL or valid.

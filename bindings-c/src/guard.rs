@@ -353,6 +353,37 @@ pub unsafe extern "C" fn warden_guard_check(
     })
 }
 
+/// `guard.admit(tool, effect=None)` (SEMANTICS-engine §12.4, what the wrappers such as Go's
+/// `Guard.Do` run before the wrapped call): `check(tool, "", effect)`, and an enforced denial
+/// fails with the decision's code and reason (`WardenError.decision` = the decision as JSON)
+/// **whatever `block_on_deny` says**, so the wrapped function never runs without permission.
+/// Unreachable engine and fail-open as for `warden_guard_check`. On success the decision lets
+/// the caller proceed (allowed, or not enforced) and is in `*out` (freed by the caller with
+/// `warden_decision_free`). NULL `effect` means "not given".
+///
+/// # Safety
+/// `guard` NULL or live; every `(ptr, len)` readable; `out` valid; `err` NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn warden_guard_admit(
+    guard: *const WardenGuard,
+    tool: *const u8,
+    tool_len: usize,
+    effect: *const u8,
+    effect_len: usize,
+    out: *mut WardenDecision,
+    err: *mut *mut WardenError,
+) -> bool {
+    clear(out, WardenDecision::EMPTY);
+    call(err, || {
+        let g = handle(guard, "guard")?;
+        let d = g.0.admit(
+            text(tool, tool_len, "tool")?,
+            opt_text(effect, effect_len, "effect")?,
+        )?;
+        put(out, WardenDecision::from_core(&d), "out")
+    })
+}
+
 /// `guard.report(tool, success, duration_ms, error_type=None)`: buffers a telemetry event. It
 /// never fails for bad values (the core counts them as `invalid`; non-UTF-8 bytes become
 /// U+FFFD); it fails only for a NULL guard or an unreadable argument. NULL `error_type` means

@@ -1,7 +1,8 @@
 /* C smoke test for include/warden.h, linked statically against libwarden.a:
  *   gcc -std=c11 -Wall -Wextra -Werror -I include bindings-c/tests/smoke.c \
  *       target/release/libwarden.a -lpthread -ldl -lm -o smoke && ./smoke
- * It exercises each convention once (handles, errors, buffers, NUL bytes, callbacks). */
+ * It exercises each convention once (handles, errors, buffers, NUL bytes, callbacks, a gateway
+ * client on a closed port). */
 #include "warden.h"
 
 #include <pthread.h>
@@ -173,11 +174,39 @@ int main(void) {
     CHECK(!warden_guard_check(guard, S("delete_repo"), NULL, 0, NULL, 0, &d, &err) && d.storage.ptr == NULL, "guard denies");
     CHECK(err != NULL && err->decision != NULL && strstr(err->decision, "\"allowed\":false") != NULL, "denial carries the decision");
     CHECK(expect_error(err, WARDEN_ERROR_CODE_ACTION_DENIED, NULL), "ACTION_DENIED");
+    /* admit: an enforced denial fails even with block_on_deny = false (the wrappers' check). */
+    WardenGuard *monitor = NULL;
+    opts.block_on_deny = false;
+    CHECK(warden_guard_new(client, (const uint8_t *)id, strcspn(id, "\""), &opts, &monitor, &err), "non-blocking guard");
+    CHECK(warden_guard_check(monitor, S("delete_repo"), NULL, 0, NULL, 0, &d, &err) && !d.allowed, "check returns the denial");
+    warden_decision_free(&d);
+    CHECK(!warden_guard_admit(monitor, S("delete_repo"), NULL, 0, &d, &err) && d.storage.ptr == NULL &&
+              err != NULL && err->decision != NULL,
+          "admit fails on the denial");
+    CHECK(expect_error(err, WARDEN_ERROR_CODE_ACTION_DENIED, NULL), "admit ACTION_DENIED");
+    CHECK(warden_guard_admit(monitor, S("web_search"), S("read"), &d, &err) && d.allowed, "admit allows");
+    warden_decision_free(&d);
+    warden_guard_free(monitor);
+    CHECK(!warden_client_is_remote(client) && !warden_client_is_remote(NULL), "local client");
     warden_bytes_free(agent);
     warden_guard_close(guard, NULL);
     warden_guard_free(guard);
     warden_client_free(client);
     warden_decision_free(NULL);
+
+    /* A gateway client: nothing is sent on connect; a call to a closed port is NETWORK_ERROR. */
+    CHECK(!warden_client_connect(S("ftp://127.0.0.1:9"), S("wk_smoke"), NULL, 0, &client, &err) && client == NULL, "bad url");
+    CHECK(expect_error(err, WARDEN_ERROR_CODE_VALIDATION_ERROR, NULL), "bad url is VALIDATION_ERROR");
+    CHECK(!warden_client_connect(S("http://127.0.0.1:9"), S("wk_smoke"), S("{\"bogus\":1}"), &client, &err), "bad option");
+    CHECK(expect_error(err, WARDEN_ERROR_CODE_VALIDATION_ERROR, NULL), "unknown option is VALIDATION_ERROR");
+    CHECK(warden_client_connect(S("http://127.0.0.1:9"), S("wk_smoke"), S("{\"retries\":0,\"connect_timeout_ms\":1000}"), &client,
+                                &err) &&
+              warden_client_is_remote(client),
+          "connect");
+    WardenBytes none = {0};
+    CHECK(!warden_client_call(client, S("get_agent"), S("{\"agent_id\":\"agt_x\"}"), &none, &err) && none.ptr == NULL, "call fails");
+    CHECK(expect_error(err, WARDEN_ERROR_CODE_NETWORK_ERROR, NULL), "closed port is NETWORK_ERROR");
+    warden_client_free(client);
 
     /* Async: the callback runs exactly once, here with NETWORK_ERROR (nothing listens on port 9). */
     struct fetch_wait w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, NULL};

@@ -412,10 +412,27 @@ type Result struct {
 }
 
 // RunCase runs one case of a file whose clock is clockS (unix seconds): a scenario (steps)
-// or a pure case (an "op" case, or an effects case with a top-level "tool").
+// on a fresh in-process engine, or a pure case (an "op" case, or an effects case with a
+// top-level "tool").
 func RunCase(c map[string]any, clockS int64) Result {
+	return RunCaseOn(c, clockS, nil)
+}
+
+// Gateway is a live gateway started with --test-mode (tests/parity/README.md, "Against a live
+// gateway"): its base URL and an admin API key.
+type Gateway struct {
+	URL    string
+	APIKey string
+}
+
+// RunCaseOn is RunCase, with the scenario run against gw when gw is not nil: the case gets its
+// own Connect client, test_reset {engine, clock_ms} replaces building an engine (the gateway
+// builds it: seed 7, manual clock), advance is test_advance, and guards take the strict mode
+// of the case's engine configuration read from a throwaway local engine. Pure cases never
+// touch the gateway.
+func RunCaseOn(c map[string]any, clockS int64, gw *Gateway) Result {
 	if steps, ok := c["steps"]; ok {
-		return runScenario(c, steps, clockS)
+		return runScenario(c, steps, clockS, gw)
 	}
 	return runPure(c)
 }
@@ -468,13 +485,15 @@ func runPure(c map[string]any) Result {
 	return res
 }
 
-func runScenario(c map[string]any, stepsV any, clockS int64) (res Result) {
+func runScenario(c map[string]any, stepsV any, clockS int64, gw *Gateway) (res Result) {
 	cfg := map[string]any{}
+	var caseEngine any // the case's own engine object (nil when absent), sent to test_reset
 	if e, ok := c["engine"].(map[string]any); ok {
+		caseEngine = e
 		for k, v := range e {
 			cfg[k] = v
 		}
-	} else if e, ok := c["engine"]; ok {
+	} else if e, ok := c["engine"]; ok && e != nil {
 		return Result{Failures: []string{fmt.Sprintf("engine config is not an object: %s", show(e))}}
 	}
 	cfg["seed"] = int64(7)
@@ -483,19 +502,37 @@ func runScenario(c map[string]any, stepsV any, clockS int64) (res Result) {
 		return Result{Failures: []string{fmt.Sprintf("engine: %v", err)}}
 	}
 	defer engine.Close()
-	client, err := warden.NewClient(engine)
-	if err != nil {
-		return Result{Failures: []string{fmt.Sprintf("client: %v", err)}}
+	strict := engine.StrictMode()
+	var client *warden.Client
+	var advance func(seconds int64) error
+	if gw == nil {
+		if client, err = warden.NewClient(engine); err != nil {
+			return Result{Failures: []string{fmt.Sprintf("client: %v", err)}}
+		}
+		advance = func(seconds int64) error { return engine.Advance(seconds * 1000) }
+	} else {
+		// The local engine was only needed for its strict mode.
+		engine.Close()
+		if client, err = warden.Connect(gw.URL, gw.APIKey); err != nil {
+			return Result{Failures: []string{fmt.Sprintf("connect: %v", err)}}
+		}
+		if _, err := client.Call("test_reset", warden.Args{"engine": caseEngine, "clock_ms": clockS * 1000}); err != nil {
+			client.Close()
+			return Result{Failures: []string{fmt.Sprintf("test_reset: %v", err)}}
+		}
+		advance = func(seconds int64) error {
+			_, err := client.Call("test_advance", warden.Args{"seconds": seconds})
+			return err
+		}
 	}
 	defer client.Close()
-	strict := engine.StrictMode()
 	guards := map[string]*warden.Guard{}
 	aliases := map[string]any{}
 	steps, _ := stepsV.([]any)
 	for i, step := range steps {
 		op := strOr(step, "op")
 		if op == "advance" {
-			err := engine.Advance(intOr(step, "seconds", 0) * 1000)
+			err := advance(intOr(step, "seconds", 0))
 			res.Transcript = append(res.Transcript, record(i, op, nil, err))
 			if err != nil {
 				res.Failures = append(res.Failures, fmt.Sprintf("step %d (advance): %v", i, err))
