@@ -45,7 +45,7 @@ openapi:
 test-gateway: lint-gateway openapi
 	git diff --exit-code -- docs/openapi.json
 	cargo test -p warden-gateway
-	url=$$(tests/pg/pg.sh start) && rc=0 && \
+	tests/pg/pg.sh start >/dev/null && url=$$(tests/pg/pg.sh fresh warden_e2e_rust) && rc=0 && \
 	  WARDEN_E2E_DATABASE_URL=$$url cargo test -p warden-gateway --test e2e || rc=$$?; \
 	  tests/pg/pg.sh stop; exit $$rc
 	$(MAKE) reliability apifuzz

@@ -30,7 +30,8 @@ run_on() { # $1 = label, rest = store flags
 mkdir -p "$ROOT/target/e2e"
 rm -f "$ROOT/target/e2e/sdk.db"*
 run_on sqlite --db "$ROOT/target/e2e/sdk.db"
-url=$("$ROOT/tests/pg/pg.sh" start)
+"$ROOT/tests/pg/pg.sh" start >/dev/null
+url=$("$ROOT/tests/pg/pg.sh" fresh warden_e2e_sdk)
 rc=0; run_on postgres --database-url "$url" || rc=$?
 "$ROOT/tests/pg/pg.sh" stop
 exit $rc

@@ -36,6 +36,12 @@ case "${1:-start}" in
       || as_pg "$B/createdb" -h 127.0.0.1 -p "$PORT" -U postgres warden
     echo "$URL"
     ;;
+  fresh) # fresh NAME: (re)create an empty database NAME on the running cluster, print its URL
+    B="$(bin_dir)"; NAME="${2:?fresh needs a database name}"
+    as_pg "$B/dropdb" -h 127.0.0.1 -p "$PORT" -U postgres --if-exists "$NAME"
+    as_pg "$B/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$NAME"
+    echo "postgres://postgres@127.0.0.1:$PORT/$NAME"
+    ;;
   stop)
     B="$(bin_dir)"
     [ -n "$B" ] && as_pg "$B/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true
