@@ -185,16 +185,9 @@ impl Client {
                 Ok(e.check(agent_id, session_id, tool, input_summary, effect))
             }),
             Backend::Remote(r) => {
-                let mut args = vec![
-                    ("agent_id".to_string(), Json::from(agent_id)),
-                    ("session_id".to_string(), Json::from(session_id)),
-                    ("tool".to_string(), Json::from(tool)),
-                    ("input_summary".to_string(), Json::from(input_summary)),
-                ];
-                if let Some(e) = effect {
-                    args.push(("effect".into(), e.into()));
-                }
-                let v = r.call("check", &Json::Obj(args))?;
+                let args =
+                    crate::engine::check_args(agent_id, session_id, tool, input_summary, effect);
+                let v = r.call("check", &args)?;
                 crate::engine::Decision::from_json(&v)
                     .ok_or_else(|| Error::internal("the gateway sent a malformed decision"))
             }

@@ -394,6 +394,26 @@ impl EngineConfig {
     }
 }
 
+/// The JSON arguments of `check` (the journal entry of a typed check, the Remote client's request).
+pub fn check_args(
+    agent_id: &str,
+    session_id: &str,
+    tool: &str,
+    input_summary: &str,
+    effect: Option<&str>,
+) -> Json {
+    let mut m = vec![
+        ("agent_id".to_string(), Json::from(agent_id)),
+        ("session_id".to_string(), Json::from(session_id)),
+        ("tool".to_string(), Json::from(tool)),
+        ("input_summary".to_string(), Json::from(input_summary)),
+    ];
+    if let Some(e) = effect {
+        m.push(("effect".into(), e.into()));
+    }
+    Json::Obj(m)
+}
+
 /// The seed of the `n`-th fork of a seeded engine's randomness (see [`Engine::fork_rng`]).
 pub fn fork_seed(seed: u64, n: u64) -> u64 {
     seed ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93)
@@ -1616,18 +1636,7 @@ impl Engine {
         effect: Option<&str>,
     ) -> Decision {
         if self.journal.is_some() {
-            let args = || {
-                let mut m = vec![
-                    ("agent_id".to_string(), Json::from(agent_id)),
-                    ("session_id".to_string(), Json::from(session_id)),
-                    ("tool".to_string(), Json::from(tool)),
-                    ("input_summary".to_string(), Json::from(input_summary)),
-                ];
-                if let Some(e) = effect {
-                    m.push(("effect".into(), e.into()));
-                }
-                Json::Obj(m)
-            };
+            let args = || check_args(agent_id, session_id, tool, input_summary, effect);
             let r = self.journaled("check", args, || {
                 self.check_unjournaled(agent_id, session_id, tool, input_summary, effect)
             });
