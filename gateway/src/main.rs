@@ -97,6 +97,9 @@ struct Serve {
     /// SQLite synchronous=FULL (survives power loss, slower); default NORMAL (survives crashes).
     #[arg(long)]
     sqlite_full_sync: bool,
+    /// Audit events per workspace kept in memory; older ones are read from the database.
+    #[arg(long, default_value_t = store::DEFAULT_AUDIT_MEMORY as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    audit_memory: u32,
     /// TLS certificate chain (PEM).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<String>,
@@ -516,9 +519,12 @@ fn serve(s: Serve) -> Result<(), String> {
         cfg.strict_mode = EngineConfig::default().strict_mode;
     }
     let store: Arc<dyn store::GatewayStore> = match &s.database_url {
-        Some(url) => Arc::new(store::PgStore::connect(url).map_err(|e| e.to_string())?),
+        Some(url) => Arc::new(
+            store::PgStore::connect(url, s.audit_memory as usize).map_err(|e| e.to_string())?,
+        ),
         None => Arc::new(
-            store::SqliteStore::open(&s.db, s.sqlite_full_sync).map_err(|e| e.to_string())?,
+            store::SqliteStore::open(&s.db, s.sqlite_full_sync, s.audit_memory as usize)
+                .map_err(|e| e.to_string())?,
         ),
     };
     let settings = server::Settings {

@@ -1,8 +1,14 @@
 //! The gateway's stores behind the core `Store` trait: SQLite (embedded default: one file, WAL,
-//! migrations at start) and PostgreSQL. Both hold the engine journal and the metadata table.
+//! migrations at start) and PostgreSQL. Both hold the engine journal, the metadata table and the
+//! audit log (written with the journal entry that produced each event, in the same transaction),
+//! so the engine keeps only the newest audit events in memory.
 
 use std::sync::Mutex;
-use warden_core::engine::{JournalEntry, Store};
+use warden_core::engine::{AuditRecord, JournalEntry, Store};
+
+/// Audit events per workspace the engine keeps in memory by default (older ones are read from
+/// the store).
+pub const DEFAULT_AUDIT_MEMORY: usize = 10_000;
 use warden_core::{Error, ErrorCode, Result};
 
 /// A core store the gateway can also wipe (test mode only).
@@ -22,17 +28,19 @@ fn store_err(e: impl std::fmt::Display) -> Error {
 pub struct SqliteStore {
     conn: Mutex<rusqlite::Connection>,
     path: String,
+    audit_memory: usize,
 }
 
 const SQLITE_MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL)",
     "ALTER TABLE journal ADD COLUMN actor TEXT",
+    "CREATE TABLE IF NOT EXISTS audit (workspace TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (workspace, seq)) WITHOUT ROWID",
 ];
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and runs the migrations.
-    pub fn open(path: &str, full_sync: bool) -> Result<SqliteStore> {
+    pub fn open(path: &str, full_sync: bool, audit_memory: usize) -> Result<SqliteStore> {
         // Our own mutex serialises every use of the connection, so SQLite's is not needed.
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
             | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
@@ -66,6 +74,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_string(),
+            audit_memory,
         })
     }
 
@@ -100,13 +109,13 @@ impl Store for SqliteStore {
             .map_err(store_err)?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(JournalEntry {
-                    seq: r.get(0)?,
-                    at_ms: r.get(1)?,
-                    op: r.get(2)?,
-                    args: r.get(3)?,
-                    actor: r.get(4)?,
-                })
+                Ok(JournalEntry::new(
+                    r.get(0)?,
+                    r.get(1)?,
+                    &r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
             })
             .map_err(store_err)?;
         for row in rows {
@@ -120,16 +129,74 @@ impl Store for SqliteStore {
     }
 
     fn append(&self, e: &JournalEntry) -> Result<()> {
+        self.insert_batch(std::slice::from_ref(e))
+            .map_err(store_err)
+    }
+
+    fn audit_memory(&self) -> Option<usize> {
+        Some(self.audit_memory)
+    }
+
+    fn audit_scan(
+        &self,
+        workspace: &str,
+        from_seq: i64,
+        to_seq: i64,
+        f: &mut dyn FnMut(i64, &str) -> Result<bool>,
+    ) -> Result<()> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(
-                "INSERT INTO journal (seq, at_ms, op, args, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "SELECT seq, line FROM audit WHERE workspace = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq",
             )
             .map_err(store_err)?;
-        stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args, e.actor])
-            .map(|_| ())
-            .map_err(store_err)
+        let mut rows = stmt
+            .query(rusqlite::params![workspace, from_seq, to_seq])
+            .map_err(store_err)?;
+        while let Some(r) = rows.next().map_err(store_err)? {
+            let seq: i64 = r.get(0).map_err(store_err)?;
+            let line = r
+                .get_ref(1)
+                .map_err(store_err)?
+                .as_str()
+                .map_err(store_err)?;
+            if !f(seq, line)? {
+                break;
+            }
+        }
+        Ok(())
     }
+
+    fn audit_tails(&self) -> Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT workspace, MAX(seq) FROM audit GROUP BY workspace")
+            .map_err(store_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(store_err)?;
+        rows.map(|r| r.map_err(store_err)).collect()
+    }
+
+    fn audit_backfill(&self, records: &[AuditRecord]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(store_err)?;
+        insert_audit(&tx, records).map_err(store_err)?;
+        tx.commit().map_err(store_err)
+    }
+}
+
+fn insert_audit(tx: &rusqlite::Transaction<'_>, records: &[AuditRecord]) -> rusqlite::Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO audit (workspace, seq, line) VALUES (?1, ?2, ?3)",
+    )?;
+    for r in records {
+        stmt.execute(rusqlite::params![r.workspace, r.seq, r.line])?;
+    }
+    Ok(())
 }
 
 impl SqliteStore {
@@ -142,6 +209,7 @@ impl SqliteStore {
             )?;
             for e in entries {
                 stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args, e.actor])?;
+                insert_audit(&tx, &e.audit)?;
             }
         }
         tx.commit()
@@ -151,7 +219,7 @@ impl SqliteStore {
 impl GatewayStore for SqliteStore {
     fn wipe(&self) -> Result<()> {
         self.conn()
-            .execute_batch("DELETE FROM journal; DELETE FROM meta;")
+            .execute_batch("DELETE FROM journal; DELETE FROM meta; DELETE FROM audit;")
             .map_err(store_err)
     }
     fn describe(&self) -> String {
@@ -165,6 +233,7 @@ impl GatewayStore for SqliteStore {
 /// default `synchronous_commit = on`).
 pub struct PgStore {
     tx: Mutex<std::sync::mpsc::Sender<Job>>,
+    audit_memory: usize,
 }
 
 type Job = Box<dyn FnOnce(&mut postgres::Client) + Send>;
@@ -173,11 +242,28 @@ const PG_MIGRATIONS: &str = "
 CREATE TABLE IF NOT EXISTS warden_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS warden_journal (seq BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL);
 ALTER TABLE warden_journal ADD COLUMN IF NOT EXISTS actor TEXT;
+CREATE TABLE IF NOT EXISTS warden_audit (workspace TEXT NOT NULL, seq BIGINT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (workspace, seq));
 ";
+
+const PG_INSERT_AUDIT: &str = "INSERT INTO warden_audit (workspace, seq, line) VALUES ($1, $2, $3) ON CONFLICT (workspace, seq) DO UPDATE SET line = EXCLUDED.line";
+
+fn pg_insert_audit(
+    tx: &mut postgres::Transaction<'_>,
+    records: &[AuditRecord],
+) -> std::result::Result<(), postgres::Error> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let stmt = tx.prepare(PG_INSERT_AUDIT)?;
+    for r in records {
+        tx.execute(&stmt, &[&r.workspace, &r.seq, &r.line])?;
+    }
+    Ok(())
+}
 
 impl PgStore {
     /// Connects (`postgres://user:pass@host:port/db`) and runs the migrations.
-    pub fn connect(url: &str) -> Result<PgStore> {
+    pub fn connect(url: &str, audit_memory: usize) -> Result<PgStore> {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();
         let url = url.to_string();
@@ -202,7 +288,10 @@ impl PgStore {
             })
             .map_err(store_err)?;
         ready_rx.recv().map_err(store_err)??;
-        Ok(PgStore { tx: Mutex::new(tx) })
+        Ok(PgStore {
+            tx: Mutex::new(tx),
+            audit_memory,
+        })
     }
 
     fn run<T: Send + 'static>(
@@ -253,12 +342,14 @@ impl Store for PgStore {
             )
             .map(|rows| {
                 rows.into_iter()
-                    .map(|r| JournalEntry {
-                        seq: r.get(0),
-                        at_ms: r.get(1),
-                        op: r.get(2),
-                        args: r.get(3),
-                        actor: r.get(4),
+                    .map(|r| {
+                        JournalEntry::new(
+                            r.get(0),
+                            r.get(1),
+                            r.get::<_, &str>(2),
+                            r.get(3),
+                            r.get(4),
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -275,26 +366,76 @@ impl Store for PgStore {
             )?;
             for e in &entries {
                 tx.execute(&stmt, &[&e.seq, &e.at_ms, &e.op, &e.args, &e.actor])?;
+                pg_insert_audit(&mut tx, &e.audit)?;
             }
             tx.commit()
         })
     }
 
     fn append(&self, e: &JournalEntry) -> Result<()> {
-        let e = e.clone();
-        self.run(move |c| {
-            c.execute(
-                "INSERT INTO warden_journal (seq, at_ms, op, args, actor) VALUES ($1, $2, $3, $4, $5)",
-                &[&e.seq, &e.at_ms, &e.op, &e.args, &e.actor],
+        self.append_batch(std::slice::from_ref(e))
+    }
+
+    fn audit_memory(&self) -> Option<usize> {
+        Some(self.audit_memory)
+    }
+
+    fn audit_scan(
+        &self,
+        workspace: &str,
+        from_seq: i64,
+        to_seq: i64,
+        f: &mut dyn FnMut(i64, &str) -> Result<bool>,
+    ) -> Result<()> {
+        // In pages, so a long chain is never held in memory at once.
+        const PAGE: i64 = 5_000;
+        let mut from = from_seq;
+        while from <= to_seq {
+            let (ws, upto) = (workspace.to_string(), to_seq.min(from + PAGE - 1));
+            let rows: Vec<(i64, String)> = self.run(move |c| {
+                c.query(
+                    "SELECT seq, line FROM warden_audit WHERE workspace = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
+                    &[&ws, &from, &upto],
+                )
+                .map(|rows| rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+            })?;
+            for (seq, line) in &rows {
+                if !f(*seq, line)? {
+                    return Ok(());
+                }
+            }
+            from = upto + 1;
+        }
+        Ok(())
+    }
+
+    fn audit_tails(&self) -> Result<Vec<(String, i64)>> {
+        self.run(|c| {
+            c.query(
+                "SELECT workspace, MAX(seq) FROM warden_audit GROUP BY workspace",
+                &[],
             )
-            .map(|_| ())
+            .map(|rows| rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+    }
+
+    fn audit_backfill(&self, records: &[AuditRecord]) -> Result<()> {
+        let records = records.to_vec();
+        self.run(move |c| {
+            let mut tx = c.transaction()?;
+            pg_insert_audit(&mut tx, &records)?;
+            tx.commit()
         })
     }
 }
 
 impl GatewayStore for PgStore {
     fn wipe(&self) -> Result<()> {
-        self.run(|c| c.batch_execute("DELETE FROM warden_journal; DELETE FROM warden_meta;"))
+        self.run(|c| {
+            c.batch_execute(
+                "DELETE FROM warden_journal; DELETE FROM warden_meta; DELETE FROM warden_audit;",
+            )
+        })
     }
     fn describe(&self) -> String {
         "postgres".into()

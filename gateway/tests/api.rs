@@ -561,3 +561,163 @@ fn tls_with_client_certificates() {
         ErrorCode::NetworkError
     );
 }
+
+/// All audit pages of `ws` (limit 7 per page), following the cursors.
+fn all_audit(c: &Client, ws: &str, kind: Option<&str>) -> Vec<Json> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut args = vec![("workspace", ws.into()), ("limit", Json::Int(7))];
+        if let Some(k) = kind {
+            args.push(("kind", k.into()));
+        }
+        if let Some(cur) = &cursor {
+            args.push(("cursor", cur.as_str().into()));
+        }
+        let page = c.call("query_audit", &obj(args)).unwrap();
+        out.extend(
+            page.get("items")
+                .and_then(Json::as_arr)
+                .unwrap()
+                .iter()
+                .cloned(),
+        );
+        match page.get("next_cursor").and_then(Json::as_str) {
+            Some(n) => cursor = Some(n.to_string()),
+            None => return out,
+        }
+    }
+}
+
+#[test]
+fn audit_log_lives_in_the_database_with_bounded_memory() {
+    let dir = tmp("audit-memory");
+    let db = dir.join("g.db");
+    let mem = ["--audit-memory", "1"];
+    let gw = start(&db, &mem, None);
+    let admin = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    let agent = admin
+        .call(
+            "create_agent",
+            &obj(vec![
+                ("name", "a1".into()),
+                ("capabilities", strs(&["tool:*"])),
+            ]),
+        )
+        .unwrap();
+    let aid = agent
+        .get("agent_id")
+        .and_then(Json::as_str)
+        .unwrap()
+        .to_string();
+    let ses = admin
+        .call(
+            "init_session",
+            &obj(vec![
+                ("agent_id", aid.as_str().into()),
+                ("server_id", "s".into()),
+                ("mode", "open".into()),
+            ]),
+        )
+        .unwrap();
+    let sid = ses
+        .get("session_id")
+        .and_then(Json::as_str)
+        .unwrap()
+        .to_string();
+    for _ in 0..30 {
+        assert!(
+            admin
+                .check(&aid, &sid, "read_file", "", None)
+                .unwrap()
+                .allowed
+        );
+    }
+    let ws = "default";
+    let export = |c: &Client| {
+        c.call("export_audit", &obj(vec![("workspace", ws.into())]))
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let verify = |c: &Client| {
+        c.call("verify_chain", &obj(vec![("workspace", ws.into())]))
+            .unwrap()
+    };
+    let before = export(&admin);
+    let events = before.lines().count();
+    assert_eq!(events, 32, "agent.created + session.opened + 30 decisions");
+    assert_eq!(
+        verify(&admin).get("checked").and_then(Json::as_i64),
+        Some(32)
+    );
+    let pages = all_audit(&admin, ws, None);
+    assert_eq!(pages.len(), 32);
+    let seqs: Vec<i64> = pages
+        .iter()
+        .map(|e| e.get("seq").and_then(Json::as_i64).unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=32).collect::<Vec<_>>());
+    assert_eq!(all_audit(&admin, ws, Some("decision")).len(), 30);
+    let tail = admin
+        .call(
+            "export_audit",
+            &obj(vec![("workspace", ws.into()), ("since_seq", Json::Int(31))]),
+        )
+        .unwrap();
+    assert_eq!(tail.as_str().unwrap().lines().count(), 2);
+
+    // Restart: the same log, from the database.
+    let port = gw.port;
+    drop(gw);
+    let gw = start(&db, &mem, Some(port));
+    let admin = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    assert_eq!(export(&admin), before);
+
+    // A database from before the audit table: the rows are written again at start.
+    drop(gw);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM audit", [])
+        .unwrap();
+    let gw = start(&db, &mem, Some(port));
+    let admin = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    assert_eq!(export(&admin), before);
+    assert_eq!(verify(&admin).get("ok").and_then(Json::as_bool), Some(true));
+
+    // An edited row in the database is detected at its seq; a missing one is a gap.
+    drop(gw);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE audit SET line = replace(line, '\"read_file\"', '\"rm_file\"') WHERE seq = 10",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let gw = start(&db, &mem, Some(port));
+    let admin = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    let v = verify(&admin);
+    assert_eq!(v.get("ok").and_then(Json::as_bool), Some(false), "{v}");
+    assert_eq!(
+        v.get("first_broken_seq").and_then(Json::as_i64),
+        Some(10),
+        "{v}"
+    );
+    drop(gw);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM audit WHERE seq = 5", []).unwrap();
+    drop(conn);
+    let gw = start(&db, &mem, Some(port));
+    let admin = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    let v = verify(&admin);
+    assert_eq!(
+        v.get("first_broken_seq").and_then(Json::as_i64),
+        Some(5),
+        "{v}"
+    );
+    let e = admin
+        .call("export_audit", &obj(vec![("workspace", ws.into())]))
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Internal, "{e}");
+}

@@ -38,11 +38,20 @@ fn start() -> Gateway {
         l.local_addr().unwrap().port()
     };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_warden-gateway"));
-    cmd.args(["serve", "--test-mode", "--quiet", "--key-rate", "0"])
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env("WARDEN_BOOTSTRAP_KEY", KEY)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    // Two audit events per workspace in memory: every audit read past them goes to the store.
+    cmd.args([
+        "serve",
+        "--test-mode",
+        "--quiet",
+        "--key-rate",
+        "0",
+        "--audit-memory",
+        "2",
+    ])
+    .args(["--listen", &format!("127.0.0.1:{port}")])
+    .env("WARDEN_BOOTSTRAP_KEY", KEY)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     match std::env::var("WARDEN_E2E_DATABASE_URL") {
         Ok(url) if !url.is_empty() => cmd.args(["--database-url", &url]),
         _ => cmd.args(["--db", dir.join("e2e.db").to_str().unwrap()]),

@@ -13,7 +13,7 @@ run_on() { # $1 = label, rest = store flags
   local label="$1"; shift
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   local log="$ROOT/target/e2e-gateway-$label.log"
-  WARDEN_BOOTSTRAP_KEY="$KEY" "$GW" serve --test-mode --quiet --key-rate 0 --listen "127.0.0.1:$port" "$@" >/dev/null 2>"$log" &
+  WARDEN_BOOTSTRAP_KEY="$KEY" "$GW" serve --test-mode --quiet --key-rate 0 --audit-memory 3 --listen "127.0.0.1:$port" "$@" >/dev/null 2>"$log" &
   local pid=$!
   for _ in $(seq 1 200); do grep -q '"listening"' "$log" 2>/dev/null && break; kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.05; done
   local rc=0

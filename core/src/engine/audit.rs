@@ -5,6 +5,7 @@
 use super::jcs::canonicalize;
 use crate::json::Json;
 use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
 
 /// `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -204,7 +205,11 @@ impl AuditEvent {
             ("kind".to_string(), Json::Str(self.kind.clone())),
             ("actor".to_string(), Json::Str(self.actor.clone())),
             ("subject".to_string(), Json::Str(self.subject.clone())),
-            ("detail".to_string(), self.detail.to_json()),
+            // Members in JCS order, as in the export line (and in a store).
+            (
+                "detail".to_string(),
+                super::jcs::sort_members(self.detail.to_json()),
+            ),
             ("prev_hash".to_string(), Json::Str(self.prev_hash.clone())),
         ];
         if with_hash {
@@ -271,6 +276,14 @@ impl AuditEvent {
             hash: s("hash")?,
         })
     }
+
+    /// Parses an export line.
+    pub fn from_line(line: &str) -> Option<AuditEvent> {
+        Json::parse(line)
+            .ok()
+            .as_ref()
+            .and_then(AuditEvent::from_json)
+    }
 }
 
 fn hex(b: &[u8]) -> String {
@@ -308,65 +321,106 @@ impl ChainCheck {
     }
 }
 
-/// Verifies a sequence of events: hashes, `prev_hash` links and `seq` continuity. A sequence
-/// starting after seq 1 trusts its first `prev_hash`.
-pub fn verify_events(events: &[AuditEvent]) -> ChainCheck {
-    let mut prev: Option<(i64, &str)> = None;
-    for (i, e) in events.iter().enumerate() {
+/// Verifies events one at a time, in order (a chain read from a store need not fit in memory).
+#[derive(Debug, Default)]
+pub struct ChainVerifier {
+    prev: Option<(i64, String)>,
+    checked: i64,
+    broken: Option<i64>,
+}
+
+impl ChainVerifier {
+    /// A verifier for a chain starting at seq 1, or after it (trusting the first `prev_hash`).
+    pub fn new() -> ChainVerifier {
+        ChainVerifier::default()
+    }
+
+    /// Checks the next event; false once the chain is broken (later events are ignored).
+    pub fn push(&mut self, e: &AuditEvent) -> bool {
+        if self.broken.is_some() {
+            return false;
+        }
         let broken = e.compute_hash() != e.hash
-            || match prev {
+            || match &self.prev {
                 None => e.seq < 1 || (e.seq == 1 && e.prev_hash != GENESIS),
-                Some((pseq, phash)) => e.seq != pseq + 1 || e.prev_hash != phash,
+                Some((pseq, phash)) => e.seq != pseq + 1 || &e.prev_hash != phash,
             };
         if broken {
-            return ChainCheck {
-                ok: false,
-                checked: i as i64,
-                first_broken_seq: Some(e.seq),
-            };
+            self.broken = Some(e.seq);
+            return false;
         }
-        prev = Some((e.seq, &e.hash));
+        self.checked += 1;
+        self.prev = Some((e.seq, e.hash.clone()));
+        true
     }
-    ChainCheck {
-        ok: true,
-        checked: events.len() as i64,
-        first_broken_seq: None,
+
+    /// Marks the chain broken at `seq` (an unreadable event).
+    pub fn break_at(&mut self, seq: i64) {
+        if self.broken.is_none() {
+            self.broken = Some(seq);
+        }
     }
+
+    /// The seq the next event must have (1 for an empty chain).
+    pub fn next_seq(&self) -> i64 {
+        self.prev.as_ref().map(|p| p.0 + 1).unwrap_or(1)
+    }
+
+    /// The result.
+    pub fn finish(&self) -> ChainCheck {
+        ChainCheck {
+            ok: self.broken.is_none(),
+            checked: self.checked,
+            first_broken_seq: self.broken,
+        }
+    }
+}
+
+/// Verifies a sequence of events: hashes, `prev_hash` links and `seq` continuity. A sequence
+/// starting after seq 1 trusts its first `prev_hash`.
+pub fn verify_events<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> ChainCheck {
+    let mut v = ChainVerifier::new();
+    for e in events {
+        if !v.push(e) {
+            break;
+        }
+    }
+    v.finish()
 }
 
 /// `verify_audit_export(jsonl)`: verifies an export; an unparsable line breaks the chain at the
 /// seq that line should have had.
 pub fn verify_audit_export(jsonl: &str) -> ChainCheck {
-    let mut events = Vec::new();
-    for (i, line) in jsonl.split('\n').filter(|l| !l.is_empty()).enumerate() {
-        match Json::parse(line)
-            .ok()
-            .as_ref()
-            .and_then(AuditEvent::from_json)
-        {
-            Some(e) => events.push(e),
-            None => {
-                let expected = events.last().map(|e: &AuditEvent| e.seq + 1).unwrap_or(1);
-                let head = verify_events(&events);
-                if !head.ok {
-                    return head;
+    let mut v = ChainVerifier::new();
+    for line in jsonl.split('\n').filter(|l| !l.is_empty()) {
+        match AuditEvent::from_line(line) {
+            Some(e) => {
+                if !v.push(&e) {
+                    break;
                 }
-                return ChainCheck {
-                    ok: false,
-                    checked: i as i64,
-                    first_broken_seq: Some(expected),
-                };
+            }
+            None => {
+                let seq = v.next_seq();
+                v.break_at(seq);
+                break;
             }
         }
     }
-    verify_events(&events)
+    v.finish()
 }
 
-/// One workspace's chain.
+/// One workspace's chain. Every event is kept in memory unless the engine's store keeps the
+/// audit log ([`super::store::Store::audit_memory`]); then only the newest events are, and the
+/// older ones are read from the store.
 #[derive(Clone, Debug, Default)]
 pub struct AuditChain {
-    /// The events in seq order.
-    pub events: Vec<AuditEvent>,
+    /// The events held in memory, in seq order (the newest; all of them without a store that
+    /// keeps the audit log).
+    pub events: VecDeque<AuditEvent>,
+    /// The journal seq of the operation that wrote each event in `events` (0 = replayed).
+    jseqs: VecDeque<i64>,
+    /// seq and hash of the newest event (in memory or not).
+    last: Option<(i64, String)>,
 }
 
 impl AuditChain {
@@ -380,8 +434,23 @@ impl AuditChain {
         subject: &str,
         detail: impl Into<Detail>,
     ) -> &AuditEvent {
-        let (seq, prev_hash) = match self.events.last() {
-            Some(l) => (l.seq + 1, l.hash.clone()),
+        self.append_journaled(event_id, at, kind, actor, subject, detail, 0)
+    }
+
+    /// [`AuditChain::append`] for an event written by journal entry `jseq`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_journaled(
+        &mut self,
+        event_id: String,
+        at: i64,
+        kind: &str,
+        actor: &str,
+        subject: &str,
+        detail: impl Into<Detail>,
+        jseq: i64,
+    ) -> &AuditEvent {
+        let (seq, prev_hash) = match self.last.take() {
+            Some((s, h)) => (s + 1, h),
             None => (1, GENESIS.to_string()),
         };
         let mut e = AuditEvent {
@@ -396,11 +465,35 @@ impl AuditChain {
             hash: String::new(),
         };
         e.hash = e.compute_hash();
-        self.events.push(e);
-        self.events.last().expect("just pushed")
+        self.last = Some((seq, e.hash.clone()));
+        self.events.push_back(e);
+        self.jseqs.push_back(jseq);
+        self.events.back().expect("just pushed")
     }
 
-    /// JSON Lines export from `since_seq`.
+    /// The seq of the newest event (0 when empty).
+    pub fn last_seq(&self) -> i64 {
+        self.last.as_ref().map(|l| l.0).unwrap_or(0)
+    }
+
+    /// The seq of the oldest event held in memory (`last_seq() + 1` when none is).
+    pub fn first_in_memory(&self) -> i64 {
+        self.events
+            .front()
+            .map(|e| e.seq)
+            .unwrap_or(self.last_seq() + 1)
+    }
+
+    /// Drops the oldest events from memory while more than `keep` are held, but only those
+    /// written by journal entries up to `durable` (the store has them).
+    pub fn trim(&mut self, keep: usize, durable: i64) {
+        while self.events.len() > keep && self.jseqs.front().is_some_and(|j| *j <= durable) {
+            self.events.pop_front();
+            self.jseqs.pop_front();
+        }
+    }
+
+    /// JSON Lines export from `since_seq` (of the events in memory).
     pub fn export(&self, since_seq: i64) -> String {
         let mut out = String::new();
         for e in self.events.iter().filter(|e| e.seq >= since_seq) {
@@ -439,13 +532,13 @@ mod tests {
             verify_audit_export(&c.export(3)).ok,
             "a suffix trusts its first prev_hash"
         );
-        let mut edited = c.events.clone();
+        let mut edited: Vec<AuditEvent> = c.events.iter().cloned().collect();
         edited[2].actor = "mallory".into();
         assert_eq!(verify_events(&edited).first_broken_seq, Some(3));
-        let mut dropped = c.events.clone();
+        let mut dropped: Vec<AuditEvent> = c.events.iter().cloned().collect();
         dropped.remove(1);
         assert_eq!(verify_events(&dropped).first_broken_seq, Some(3));
-        let mut swapped = c.events.clone();
+        let mut swapped: Vec<AuditEvent> = c.events.iter().cloned().collect();
         swapped.swap(3, 4);
         assert_eq!(verify_events(&swapped).first_broken_seq, Some(5));
     }

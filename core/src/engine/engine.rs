@@ -3,11 +3,11 @@
 //! rate-log appends and any approval it creates commit together.
 
 use super::args::Args;
-use super::audit::{verify_events, AuditChain};
+use super::audit::{AuditChain, AuditEvent, ChainVerifier};
 use super::effect::{resolve_effect, validate_tool, Effect};
 use super::ids::{check_id, prefix, SplitMix, UlidGen};
 use super::model::*;
-use super::store::{JournalEntry, Store};
+use super::store::{AuditRecord, JournalEntry, Store};
 use super::summary::truncate_code_points;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::Json;
@@ -200,6 +200,9 @@ pub struct Engine {
     st: Mutex<State>,
     decided: Condvar,
     journal: Option<Arc<Journal>>,
+    /// `Store::audit_memory` of the journal's store: the audit events kept in memory per
+    /// workspace (`None`: all of them).
+    audit_memory: Option<usize>,
     forks: std::sync::atomic::AtomicU64,
 }
 
@@ -424,6 +427,18 @@ thread_local! {
     static ACTOR: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     /// The clock reading pinned for the journaled operation running on this thread.
     static PINNED_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+    /// The journal seq of the operation running on this thread (0 outside one).
+    static CUR_JSEQ: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+    /// Audit records written by the operation running on this thread, for a store that keeps
+    /// the audit log.
+    static AUDIT_OUT: std::cell::RefCell<Vec<AuditRecord>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Telemetry events kept in memory (SEMANTICS-engine §15: best-effort).
+const TELEMETRY_KEPT: usize = 10_000;
+
+fn take_audit_out() -> Vec<AuditRecord> {
+    AUDIT_OUT.with(|a| std::mem::take(&mut *a.borrow_mut()))
 }
 
 struct Journal {
@@ -439,6 +454,8 @@ struct Journal {
     /// Set when an append failed: the in-memory state is ahead of the store, so every later
     /// write is refused (fail closed) until a restart replays the store.
     poisoned: std::sync::atomic::AtomicBool,
+    /// `CommitState::durable_seq`, readable without the lock (trimming the in-memory audit).
+    durable: std::sync::atomic::AtomicI64,
 }
 
 #[derive(Default)]
@@ -482,6 +499,7 @@ impl Journal {
                 Ok(()) => {
                     if let Some(last) = batch.last() {
                         c.durable_seq = c.durable_seq.max(last.seq);
+                        self.durable.store(c.durable_seq, Ordering::SeqCst);
                     }
                 }
                 Err(_) => self.poisoned.store(true, Ordering::SeqCst),
@@ -593,6 +611,7 @@ impl Engine {
             st: Mutex::new(State::default()),
             decided: Condvar::new(),
             journal: None,
+            audit_memory: None,
             forks: Default::default(),
         })
     }
@@ -632,7 +651,17 @@ impl Engine {
             },
             clock,
         )?;
+        engine.audit_memory = store.audit_memory();
+        // Events the store lacks (a database from before it kept the audit log) are written
+        // as replay regenerates them.
+        let tails: HashMap<String, i64> = if engine.audit_memory.is_some() {
+            store.audit_tails()?.into_iter().collect()
+        } else {
+            HashMap::new()
+        };
+        let mut backfill: Vec<AuditRecord> = Vec::new();
         let mut last = 0i64;
+        take_audit_out();
         store.load(&mut |e: JournalEntry| {
             if e.seq != last + 1 {
                 return Err(Error::new(
@@ -648,8 +677,20 @@ impl Engine {
             let _ = engine.call(&e.op, &args);
             ACTOR.with(|a| *a.borrow_mut() = None);
             PINNED_NOW.with(|p| p.set(None));
+            for r in take_audit_out() {
+                if r.seq > tails.get(&r.workspace).copied().unwrap_or(0) {
+                    backfill.push(r);
+                }
+            }
+            if backfill.len() >= 1000 {
+                store.audit_backfill(&backfill)?;
+                backfill.clear();
+            }
             Ok(())
         })?;
+        if !backfill.is_empty() {
+            store.audit_backfill(&backfill)?;
+        }
         let journal = Arc::new(Journal {
             store,
             writer: Mutex::new(last),
@@ -660,6 +701,7 @@ impl Engine {
             work: Condvar::new(),
             committed: Condvar::new(),
             poisoned: Default::default(),
+            durable: AtomicI64::new(last),
         });
         let j = journal.clone();
         std::thread::Builder::new()
@@ -709,16 +751,20 @@ impl Engine {
         }
         let now = self.clock.now_ms();
         PINNED_NOW.with(|p| p.set(Some(now)));
+        CUR_JSEQ.with(|c| c.set(*seq + 1));
+        take_audit_out();
         let out = f();
+        CUR_JSEQ.with(|c| c.set(0));
         PINNED_NOW.with(|p| p.set(None));
         *seq += 1;
-        let entry = JournalEntry {
-            seq: *seq,
-            at_ms: now,
-            op: op.to_string(),
-            args: args().to_compact(),
-            actor: ACTOR.with(|a| a.borrow().clone()),
-        };
+        let mut entry = JournalEntry::new(
+            *seq,
+            now,
+            op,
+            args().to_compact(),
+            ACTOR.with(|a| a.borrow().clone()),
+        );
+        entry.audit = take_audit_out();
         let wake = {
             let mut c = j.commit.lock().unwrap_or_else(|e| e.into_inner());
             c.pending.push(entry);
@@ -822,25 +868,43 @@ impl Engine {
         detail: impl Into<super::audit::Detail>,
     ) {
         let id = self.new_id(prefix::EVENT, now);
-        if !st.audit.contains_key(workspace) {
-            st.audit
-                .insert(workspace.to_string(), AuditChain::default());
-        }
-        if let Some(chain) = st.audit.get_mut(workspace) {
-            if actor == "local" {
-                // The gateway's caller (its API key id), when the operation runs for one.
-                let gw = ACTOR.with(|a| a.borrow().clone());
-                chain.append(
-                    id,
-                    now,
-                    kind,
-                    gw.as_deref().unwrap_or("local"),
-                    subject,
-                    detail,
-                );
-            } else {
-                chain.append(id, now, kind, actor, subject, detail);
+        let chain = st.audit.entry(workspace.to_string()).or_default();
+        let jseq = CUR_JSEQ.with(|c| c.get());
+        let gw;
+        let actor = if actor == "local" {
+            // The gateway's caller (its API key id), when the operation runs for one.
+            gw = ACTOR.with(|a| a.borrow().clone());
+            gw.as_deref().unwrap_or("local")
+        } else {
+            actor
+        };
+        let e = chain.append_journaled(id, now, kind, actor, subject, detail, jseq);
+        let Some(keep) = self.audit_memory else {
+            return;
+        };
+        let record = AuditRecord {
+            workspace: workspace.to_string(),
+            seq: e.seq,
+            line: e.export_line(),
+        };
+        AUDIT_OUT.with(|a| a.borrow_mut().push(record));
+        let durable = match &self.journal {
+            // Replay: the store has every event (or gets it from the backfill in `open`).
+            None => i64::MAX,
+            Some(j) => {
+                if jseq == 0 {
+                    // Written outside a journaled operation: stored at once.
+                    if j.store.audit_backfill(&take_audit_out()).is_err() {
+                        j.poisoned.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                }
+                j.durable.load(Ordering::SeqCst)
             }
+        };
+        // Trimmed in steps, so the deque is not touched on every event.
+        if chain.events.len() > keep + keep / 8 + 1 {
+            chain.trim(keep, durable);
         }
     }
 
@@ -2682,6 +2746,51 @@ impl Engine {
 
     // ------------------------------------------------------------------ audit & telemetry
 
+    /// Visits the events of `ws` with `seq >= from_seq` in seq order — the older ones from the
+    /// store when it keeps the audit log, the newer from memory — until `f` returns false. An
+    /// event the store cannot give back intact is passed as `Err(seq)`.
+    fn each_audit_event(
+        &self,
+        st: &State,
+        ws: &str,
+        from_seq: i64,
+        f: &mut dyn FnMut(std::result::Result<&AuditEvent, i64>) -> bool,
+    ) -> Result<()> {
+        let Some(chain) = st.audit.get(ws) else {
+            return Ok(());
+        };
+        let first_mem = chain.first_in_memory();
+        if from_seq < first_mem {
+            if let Some(j) = &self.journal {
+                let mut expected = from_seq.max(1);
+                let mut go = true;
+                j.store
+                    .audit_scan(ws, from_seq.max(1), first_mem - 1, &mut |seq, line| {
+                        // A missing row is a gap: reported at the seq that should have been.
+                        let item = match AuditEvent::from_line(line) {
+                            Some(e) if seq == expected => Ok(e),
+                            _ => Err(expected),
+                        };
+                        expected = seq + 1;
+                        go = f(item.as_ref().map_err(|s| *s));
+                        Ok(go)
+                    })?;
+                if go && expected < first_mem {
+                    go = f(Err(expected));
+                }
+                if !go {
+                    return Ok(());
+                }
+            }
+        }
+        for e in chain.events.iter().filter(|e| e.seq >= from_seq) {
+            if !f(Ok(e)) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn query_audit(&self, a: &Args) -> Result<Json> {
         let ws = a.opt_str("workspace")?.unwrap_or("default");
         check_workspace(ws)?;
@@ -2692,48 +2801,48 @@ impl Engine {
             return Err(Error::validation("unknown audit event kind"));
         }
         let since = a.opt_int("since")?;
+        let query = format!("audit:{ws}:{agent:?}:{session:?}:{kind:?}:{since:?}");
+        let limit = limit_arg(a, 100, 1000)?;
+        let start = decode_cursor(a.opt_str("cursor")?, &query)?;
         let st = self.lock();
-        let items: Vec<Json> = st
-            .audit
-            .get(ws)
-            .map(|c| {
-                c.events
-                    .iter()
-                    .filter(|e| {
-                        kind.is_none_or(|k| e.kind == k)
-                            && since.is_none_or(|s| e.at >= s)
-                            && agent.is_none_or(|g| {
-                                e.subject == g || e.detail.get_str("agent_id") == Some(g)
-                            })
-                            && session.is_none_or(|s| e.detail.get_str("session_id") == Some(s))
-                    })
-                    .map(|e| e.to_json())
-                    .collect()
-            })
-            .unwrap_or_default();
-        paginate(
-            items,
-            a,
-            &format!("audit:{ws}:{agent:?}:{session:?}:{kind:?}:{since:?}"),
-            100,
-            1000,
-        )
+        let (mut matched, mut items, mut more) = (0usize, Vec::new(), false);
+        self.each_audit_event(&st, ws, 1, &mut |item| {
+            let Ok(e) = item else { return true };
+            let hit = kind.is_none_or(|k| e.kind == k)
+                && since.is_none_or(|s| e.at >= s)
+                && agent.is_none_or(|g| e.subject == g || e.detail.get_str("agent_id") == Some(g))
+                && session.is_none_or(|s| e.detail.get_str("session_id") == Some(s));
+            if !hit {
+                return true;
+            }
+            matched += 1;
+            if matched <= start {
+                return true;
+            }
+            if items.len() == limit {
+                more = true;
+                return false;
+            }
+            items.push(e.to_json());
+            true
+        })?;
+        let next = more.then(|| encode_cursor(&query, start + limit));
+        Ok(page(items, next))
     }
 
     fn verify_chain(&self, a: &Args) -> Result<Json> {
         let ws = a.opt_str("workspace")?.unwrap_or("default");
         check_workspace(ws)?;
         let st = self.lock();
-        Ok(st
-            .audit
-            .get(ws)
-            .map(|c| verify_events(&c.events))
-            .unwrap_or(super::audit::ChainCheck {
-                ok: true,
-                checked: 0,
-                first_broken_seq: None,
-            })
-            .to_json())
+        let mut v = ChainVerifier::new();
+        self.each_audit_event(&st, ws, 1, &mut |item| match item {
+            Ok(e) => v.push(e),
+            Err(seq) => {
+                v.break_at(seq);
+                false
+            }
+        })?;
+        Ok(v.finish().to_json())
     }
 
     fn export_audit(&self, a: &Args) -> Result<Json> {
@@ -2741,12 +2850,26 @@ impl Engine {
         check_workspace(ws)?;
         let since = a.opt_int("since_seq")?.unwrap_or(1);
         let st = self.lock();
-        Ok(Json::Str(
-            st.audit
-                .get(ws)
-                .map(|c| c.export(since))
-                .unwrap_or_default(),
-        ))
+        let mut out = String::new();
+        let mut failed = None;
+        self.each_audit_event(&st, ws, since, &mut |item| match item {
+            Ok(e) => {
+                out.push_str(&e.export_line());
+                out.push('\n');
+                true
+            }
+            Err(seq) => {
+                failed = Some(seq);
+                false
+            }
+        })?;
+        if let Some(seq) = failed {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!("audit event {seq} of workspace {ws} is missing or corrupt in the store"),
+            ));
+        }
+        Ok(Json::Str(out))
     }
 
     fn record_telemetry(&self, a: &Args) -> Result<Json> {
@@ -2781,6 +2904,10 @@ impl Engine {
                     &subject,
                     Json::Obj(detail),
                 );
+            }
+            // Best-effort and never read back by an operation: only the newest are kept.
+            if st.telemetry.len() >= TELEMETRY_KEPT {
+                st.telemetry.drain(..TELEMETRY_KEPT / 2);
             }
             st.telemetry.push(e.clone());
         }

@@ -12,6 +12,21 @@ pub fn canonicalize(v: &Json) -> String {
     out
 }
 
+/// `v` with the members of every object in JCS order (the order an export line has), so an
+/// event reads the same whether it comes from memory or from a store.
+pub fn sort_members(v: Json) -> Json {
+    match v {
+        Json::Obj(m) => {
+            let mut m: Vec<(String, Json)> =
+                m.into_iter().map(|(k, x)| (k, sort_members(x))).collect();
+            m.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            Json::Obj(m)
+        }
+        Json::Arr(a) => Json::Arr(a.into_iter().map(sort_members).collect()),
+        other => other,
+    }
+}
+
 /// Appends the JCS encoding of `v`.
 pub fn write(v: &Json, out: &mut String) {
     match v {
