@@ -279,3 +279,94 @@ fn async_writers_wait_for_durability_and_see_store_failures() {
         engine.call_async("list_agents", &Json::Null).await.unwrap();
     });
 }
+
+/// A store whose appends take a while, so commit rounds overlap with new writes.
+struct SlowStore {
+    inner: MemoryStore,
+}
+
+impl Store for SlowStore {
+    fn meta_get(&self, k: &str) -> Result<Option<String>> {
+        self.inner.meta_get(k)
+    }
+    fn meta_set(&self, k: &str, v: &str) -> Result<()> {
+        self.inner.meta_set(k, v)
+    }
+    fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
+        self.inner.load(f)
+    }
+    fn append(&self, e: &JournalEntry) -> Result<()> {
+        self.inner.append(e)
+    }
+    fn append_batch(&self, entries: &[JournalEntry]) -> Result<()> {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        entries.iter().try_for_each(|e| self.inner.append(e))
+    }
+}
+
+/// Callers commit their own batches (leader commit); a caller that goes away while waiting —
+/// even one just chosen to lead the next round — leaves nothing uncommitted, and everyone else
+/// still gets an answer.
+#[test]
+fn cancelled_async_writers_leave_nothing_pending() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = Arc::new(SlowStore {
+        inner: MemoryStore::new(),
+    });
+    let engine = Arc::new(
+        Engine::open(
+            EngineConfig::default(),
+            Arc::new(SystemClock),
+            store.clone(),
+        )
+        .unwrap(),
+    );
+    let finished = rt.block_on(async {
+        let mut kept = Vec::new();
+        for round in 0..20u64 {
+            let mut handles = Vec::new();
+            for i in 0..16 {
+                let e = engine.clone();
+                handles.push(tokio::spawn(async move {
+                    e.call_async(
+                        "create_agent",
+                        &obj(vec![("name", format!("r{round}n{i}").into())]),
+                    )
+                    .await
+                }));
+            }
+            // Cancel every other writer at some point of its wait.
+            tokio::time::sleep(std::time::Duration::from_micros(300 * (round % 7))).await;
+            for (i, h) in handles.into_iter().enumerate() {
+                if i % 2 == 0 {
+                    h.abort();
+                } else {
+                    kept.push(h);
+                }
+            }
+        }
+        let mut ok = 0;
+        for h in kept {
+            h.await.unwrap().unwrap();
+            ok += 1;
+        }
+        ok
+    });
+    assert_eq!(finished, 160);
+    // Entries of cancelled writers are committed too (by a later round or the fallback).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while store.inner.len() as i64 != engine.journal_len() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} journaled, {} in the store",
+            engine.journal_len(),
+            store.inner.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(engine.journal_len() >= 160);
+}

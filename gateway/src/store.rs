@@ -29,6 +29,52 @@ pub struct SqliteStore {
     conn: Mutex<rusqlite::Connection>,
     path: String,
     audit_memory: usize,
+    _checkpointer: Checkpointer,
+}
+
+/// The background checkpointer: its own connection, a PASSIVE checkpoint (which never blocks
+/// the writer) every [`CHECKPOINT_EVERY`]; stops when the store is dropped.
+struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+impl Checkpointer {
+    fn start(path: &str, flags: rusqlite::OpenFlags) -> Result<Checkpointer> {
+        let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(store_err)?;
+        conn.pragma_update(None, "busy_timeout", 5000)
+            .map_err(store_err)?;
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("warden-checkpoint".into())
+            .spawn(move || {
+                let checkpoint = || {
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                };
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    rx.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    checkpoint();
+                }
+                checkpoint();
+            })
+            .map_err(store_err)?;
+        Ok(Checkpointer {
+            stop: Some(tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 const SQLITE_MIGRATIONS: &[&str] = &[
@@ -57,11 +103,9 @@ impl SqliteStore {
         .map_err(store_err)?;
         conn.pragma_update(None, "busy_timeout", 5000)
             .map_err(store_err)?;
-        // One process owns the file: no per-transaction file locking; checkpoints less often
-        // (the WAL is checkpointed at 4 000 pages, about 16 MiB).
-        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
-            .map_err(store_err)?;
-        conn.pragma_update(None, "wal_autocheckpoint", 4000)
+        // Checkpoints (copying the WAL into the database file, with an fsync) run on a thread
+        // of their own, off the commit path: a commit only appends to the WAL.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(store_err)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -71,10 +115,12 @@ impl SqliteStore {
             conn.pragma_update(None, "user_version", (i + 1) as i64)
                 .map_err(store_err)?;
         }
+        let checkpointer = Checkpointer::start(path, flags)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_string(),
             audit_memory,
+            _checkpointer: checkpointer,
         })
     }
 
