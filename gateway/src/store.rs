@@ -3,6 +3,7 @@
 //! audit log (written with the journal entry that produced each event, in the same transaction),
 //! so the engine keeps only the newest audit events in memory.
 
+use crate::segment;
 use std::sync::Mutex;
 use warden_core::engine::{AuditRecord, JournalEntry, Store};
 
@@ -82,7 +83,14 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL)",
     "ALTER TABLE journal ADD COLUMN actor TEXT",
     "CREATE TABLE IF NOT EXISTS audit (workspace TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (workspace, seq)) WITHOUT ROWID",
+    // One row per commit round (`segment.rs`); `journal` and `audit` keep older rows and the
+    // audit records written outside a round (replay backfill).
+    "CREATE TABLE IF NOT EXISTS segments (id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, data BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS audit_segments (workspace TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, segment INTEGER NOT NULL, PRIMARY KEY (workspace, first_seq)) WITHOUT ROWID",
 ];
+
+/// Audit events read per step of a scan (bounded memory for any chain length).
+const SCAN_WINDOW: i64 = 2_000;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and runs the migrations.
@@ -150,6 +158,7 @@ impl Store for SqliteStore {
 
     fn load(&self, f: &mut dyn FnMut(JournalEntry) -> Result<()>) -> Result<()> {
         let conn = self.conn();
+        // Rows written before segments existed come first (their seqs are lower).
         let mut stmt = conn
             .prepare("SELECT seq, at_ms, op, args, actor FROM journal ORDER BY seq")
             .map_err(store_err)?;
@@ -166,6 +175,23 @@ impl Store for SqliteStore {
             .map_err(store_err)?;
         for row in rows {
             f(row.map_err(store_err)?)?;
+        }
+        let mut stmt = conn
+            .prepare("SELECT data FROM segments ORDER BY first_seq")
+            .map_err(store_err)?;
+        let mut rows = stmt.query([]).map_err(store_err)?;
+        while let Some(r) = rows.next().map_err(store_err)? {
+            let data = r
+                .get_ref(0)
+                .map_err(store_err)?
+                .as_blob()
+                .map_err(store_err)?;
+            for mut e in
+                segment::decode(data).ok_or_else(|| store_err("corrupt journal segment"))?
+            {
+                e.audit.clear();
+                f(e)?;
+            }
         }
         Ok(())
     }
@@ -190,25 +216,58 @@ impl Store for SqliteStore {
         to_seq: i64,
         f: &mut dyn FnMut(i64, &str) -> Result<bool>,
     ) -> Result<()> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT seq, line FROM audit WHERE workspace = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq",
-            )
-            .map_err(store_err)?;
-        let mut rows = stmt
-            .query(rusqlite::params![workspace, from_seq, to_seq])
-            .map_err(store_err)?;
-        while let Some(r) = rows.next().map_err(store_err)? {
-            let seq: i64 = r.get(0).map_err(store_err)?;
-            let line = r
-                .get_ref(1)
-                .map_err(store_err)?
-                .as_str()
-                .map_err(store_err)?;
-            if !f(seq, line)? {
-                break;
+        // Window by window: the rows of `audit` and the events of the segments that overlap
+        // the window, merged in seq order.
+        let mut lo = from_seq;
+        while lo <= to_seq {
+            let hi = to_seq.min(lo.saturating_add(SCAN_WINDOW - 1));
+            let mut window = std::collections::BTreeMap::new();
+            {
+                let conn = self.conn();
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT seq, line FROM audit WHERE workspace = ?1 AND seq >= ?2 AND seq <= ?3",
+                    )
+                    .map_err(store_err)?;
+                let mut rows = stmt
+                    .query(rusqlite::params![workspace, lo, hi])
+                    .map_err(store_err)?;
+                while let Some(r) = rows.next().map_err(store_err)? {
+                    window.insert(
+                        r.get::<_, i64>(0).map_err(store_err)?,
+                        r.get::<_, String>(1).map_err(store_err)?,
+                    );
+                }
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT s.data FROM audit_segments a JOIN segments s ON s.id = a.segment \
+                         WHERE a.workspace = ?1 AND a.last_seq >= ?2 AND a.first_seq <= ?3",
+                    )
+                    .map_err(store_err)?;
+                let mut rows = stmt
+                    .query(rusqlite::params![workspace, lo, hi])
+                    .map_err(store_err)?;
+                while let Some(r) = rows.next().map_err(store_err)? {
+                    let data = r
+                        .get_ref(0)
+                        .map_err(store_err)?
+                        .as_blob()
+                        .map_err(store_err)?;
+                    let entries = segment::decode(data)
+                        .ok_or_else(|| store_err("corrupt journal segment"))?;
+                    for a in entries.into_iter().flat_map(|e| e.audit) {
+                        if a.workspace == workspace && (lo..=hi).contains(&a.seq) {
+                            window.insert(a.seq, a.line);
+                        }
+                    }
+                }
             }
+            for (seq, line) in &window {
+                if !f(*seq, line)? {
+                    return Ok(());
+                }
+            }
+            lo = hi + 1;
         }
         Ok(())
     }
@@ -216,7 +275,10 @@ impl Store for SqliteStore {
     fn audit_tails(&self) -> Result<Vec<(String, i64)>> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT workspace, MAX(seq) FROM audit GROUP BY workspace")
+            .prepare(
+                "SELECT workspace, MAX(seq) FROM (SELECT workspace, seq FROM audit \
+                 UNION ALL SELECT workspace, last_seq FROM audit_segments) GROUP BY workspace",
+            )
             .map_err(store_err)?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -246,16 +308,37 @@ fn insert_audit(tx: &rusqlite::Transaction<'_>, records: &[AuditRecord]) -> rusq
 }
 
 impl SqliteStore {
+    /// One commit round: the batch as one segment row, plus one index row per workspace whose
+    /// chain it extends.
     fn insert_batch(&self, entries: &[JournalEntry]) -> rusqlite::Result<()> {
+        let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+            return Ok(());
+        };
+        let data = segment::encode(entries);
+        // Per workspace, the audit seqs of one batch are consecutive.
+        let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
+        for a in entries.iter().flat_map(|e| &e.audit) {
+            match ranges.iter_mut().find(|r| r.0 == a.workspace) {
+                Some(r) => {
+                    r.1 = r.1.min(a.seq);
+                    r.2 = r.2.max(a.seq);
+                }
+                None => ranges.push((&a.workspace, a.seq, a.seq)),
+            }
+        }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO journal (seq, at_ms, op, args, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO segments (first_seq, last_seq, data) VALUES (?1, ?2, ?3)",
             )?;
-            for e in entries {
-                stmt.execute(rusqlite::params![e.seq, e.at_ms, e.op, e.args, e.actor])?;
-                insert_audit(&tx, &e.audit)?;
+            stmt.execute(rusqlite::params![first.seq, last.seq, data])?;
+            let id = tx.last_insert_rowid();
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO audit_segments (workspace, first_seq, last_seq, segment) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (ws, lo, hi) in ranges {
+                stmt.execute(rusqlite::params![ws, lo, hi, id])?;
             }
         }
         tx.commit()
@@ -265,7 +348,9 @@ impl SqliteStore {
 impl GatewayStore for SqliteStore {
     fn wipe(&self) -> Result<()> {
         self.conn()
-            .execute_batch("DELETE FROM journal; DELETE FROM meta; DELETE FROM audit;")
+            .execute_batch(
+                "DELETE FROM journal; DELETE FROM meta; DELETE FROM audit; DELETE FROM segments; DELETE FROM audit_segments;",
+            )
             .map_err(store_err)
     }
     fn describe(&self) -> String {
@@ -485,5 +570,71 @@ impl GatewayStore for PgStore {
     }
     fn describe(&self) -> String {
         "postgres".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written before segments existed: its journal and audit rows are read first,
+    /// then the segments written since, in one seq order.
+    #[test]
+    fn rows_from_before_segments_then_segments() {
+        let dir = std::env::temp_dir().join(format!("warden-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.db");
+        let path = path.to_str().unwrap();
+        let store = SqliteStore::open(path, false, 10).unwrap();
+        {
+            let conn = store.conn();
+            conn.execute(
+                "INSERT INTO journal (seq, at_ms, op, args, actor) VALUES (1, 5, 'create_agent', '{}', NULL)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO audit (workspace, seq, line) VALUES ('default', 1, 'one')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut e = JournalEntry::new(2, 6, "check", "{\"a\":1}".into(), Some("key_x".into()));
+        e.audit.push(AuditRecord {
+            workspace: "default".into(),
+            seq: 2,
+            line: "two".into(),
+        });
+        store.append_batch(&[e]).unwrap();
+        drop(store);
+        let store = SqliteStore::open(path, false, 10).unwrap();
+        let mut seen = Vec::new();
+        store
+            .load(&mut |e| {
+                seen.push((e.seq, e.op.clone(), e.actor.clone(), e.audit.len()));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            seen,
+            vec![
+                (1, "create_agent".to_string(), None, 0),
+                (2, "check".to_string(), Some("key_x".to_string()), 0)
+            ]
+        );
+        let mut lines = Vec::new();
+        store
+            .audit_scan("default", 1, 10, &mut |s, l| {
+                lines.push((s, l.to_string()));
+                Ok(true)
+            })
+            .unwrap();
+        assert_eq!(lines, vec![(1, "one".into()), (2, "two".into())]);
+        assert_eq!(
+            store.audit_tails().unwrap(),
+            vec![("default".to_string(), 2)]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
