@@ -130,8 +130,14 @@ impl ApiKey {
 
 /// SHA-256 hex of a key.
 pub fn hash_key(secret: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = Sha256::digest(secret.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
 }
 
 /// A fresh secret: `wk_` + 32 random bytes base64url, and its public id.

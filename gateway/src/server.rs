@@ -319,36 +319,18 @@ fn scope_args(
             None => args.push(("workspace".into(), ws.into())),
         }
     }
-    let lookups: [(&str, &str, &str, &'static str); 7] = [
-        ("agent_id", "get_agent", "agent_id", "agent_not_found"),
-        ("from_agent_id", "get_agent", "agent_id", "agent_not_found"),
-        ("to_agent_id", "get_agent", "agent_id", "agent_not_found"),
-        (
-            "session_id",
-            "get_session",
-            "session_id",
-            "session_not_found",
-        ),
-        (
-            "approval_id",
-            "get_approval",
-            "approval_id",
-            "approval_not_found",
-        ),
-        (
-            "delegation_id",
-            "get_delegation",
-            "delegation_id",
-            "delegation_not_found",
-        ),
-        (
-            "parent_delegation_id",
-            "get_delegation",
-            "delegation_id",
-            "delegation_not_found",
-        ),
+    // Every id argument must name an object of the caller's workspace (else 404, as if it
+    // did not exist); an unknown id is left to the engine to report.
+    let lookups: [(&str, &str, &'static str); 7] = [
+        ("agent_id", "agt_", "agent_not_found"),
+        ("from_agent_id", "agt_", "agent_not_found"),
+        ("to_agent_id", "agt_", "agent_not_found"),
+        ("session_id", "ses_", "session_not_found"),
+        ("approval_id", "apr_", "approval_not_found"),
+        ("delegation_id", "dlg_", "delegation_not_found"),
+        ("parent_delegation_id", "dlg_", "delegation_not_found"),
     ];
-    for (arg, getter, param, reason) in lookups {
+    for (arg, prefix, reason) in lookups {
         let Some(id) = args
             .iter()
             .find(|(k, _)| k == arg)
@@ -356,9 +338,11 @@ fn scope_args(
         else {
             continue;
         };
-        let q = Json::Obj(vec![(param.into(), id.into())]);
-        if let Ok(obj) = engine.call(getter, &q) {
-            if obj.get("workspace").and_then(Json::as_str) != Some(ws) {
+        if !id.starts_with(prefix) {
+            continue;
+        }
+        if let Some(w) = engine.workspace_of(id) {
+            if w != ws {
                 return Err(not_found(reason));
             }
         }

@@ -225,6 +225,11 @@ impl AuditEvent {
 
     /// The JCS encoding written directly (members in sorted order), without building a value.
     fn canonical(&self, with_hash: bool) -> String {
+        self.canonical_split(with_hash).0
+    }
+
+    /// [`AuditEvent::canonical`] and the offset where `hash` goes (after `event_id`).
+    fn canonical_split(&self, with_hash: bool) -> (String, usize) {
         use super::jcs::write_str;
         let mut out = String::with_capacity(1024);
         out.push_str("{\"actor\":");
@@ -235,6 +240,7 @@ impl AuditEvent {
         self.detail.write_jcs(&mut out);
         out.push_str(",\"event_id\":");
         write_str(&self.event_id, &mut out);
+        let split = out.len();
         if with_hash {
             out.push_str(",\"hash\":");
             write_str(&self.hash, &mut out);
@@ -248,7 +254,22 @@ impl AuditEvent {
         out.push_str(",\"subject\":");
         write_str(&self.subject, &mut out);
         out.push('}');
-        out
+        (out, split)
+    }
+
+    /// Fills `hash`; with `line`, also returns the export line, from the same encoding.
+    fn seal(&mut self, line: bool) -> Option<String> {
+        let (body, split) = self.canonical_split(false);
+        self.hash = hex(&Sha256::digest(body.as_bytes()));
+        line.then(|| {
+            let mut l = String::with_capacity(body.len() + 76);
+            l.push_str(&body[..split]);
+            l.push_str(",\"hash\":\"");
+            l.push_str(&self.hash);
+            l.push('"');
+            l.push_str(&body[split..]);
+            l
+        })
     }
 
     /// The hash this event should have.
@@ -434,10 +455,12 @@ impl AuditChain {
         subject: &str,
         detail: impl Into<Detail>,
     ) -> &AuditEvent {
-        self.append_journaled(event_id, at, kind, actor, subject, detail, 0)
+        self.append_journaled(event_id, at, kind, actor, subject, detail, 0, false)
+            .0
     }
 
-    /// [`AuditChain::append`] for an event written by journal entry `jseq`.
+    /// [`AuditChain::append`] for an event written by journal entry `jseq`; with `with_line`,
+    /// also returns its export line (for a store that keeps the audit log).
     #[allow(clippy::too_many_arguments)]
     pub fn append_journaled(
         &mut self,
@@ -448,7 +471,8 @@ impl AuditChain {
         subject: &str,
         detail: impl Into<Detail>,
         jseq: i64,
-    ) -> &AuditEvent {
+        with_line: bool,
+    ) -> (&AuditEvent, Option<String>) {
         let (seq, prev_hash) = match self.last.take() {
             Some((s, h)) => (s + 1, h),
             None => (1, GENESIS.to_string()),
@@ -464,11 +488,11 @@ impl AuditChain {
             prev_hash,
             hash: String::new(),
         };
-        e.hash = e.compute_hash();
+        let line = e.seal(with_line);
         self.last = Some((seq, e.hash.clone()));
         self.events.push_back(e);
         self.jseqs.push_back(jseq);
-        self.events.back().expect("just pushed")
+        (self.events.back().expect("just pushed"), line)
     }
 
     /// The seq of the newest event (0 when empty).
@@ -599,6 +623,9 @@ mod canonical_tests {
             .append("evt_1".into(), 5, "decision", "local", "chk_1", d)
             .clone();
         assert_eq!(e.canonical(false), canonicalize(&e.body(false)));
+        let mut sealed = e.clone();
+        assert_eq!(sealed.seal(true).as_deref(), Some(e.export_line().as_str()));
+        assert_eq!(sealed.hash, e.hash);
         assert_eq!(e.canonical(true), canonicalize(&e.body(true)));
     }
 }

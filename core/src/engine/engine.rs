@@ -864,6 +864,27 @@ impl Engine {
         Ok(engine)
     }
 
+    /// The workspace of the agent, session, approval or delegation `id` (told apart by its
+    /// prefix), read without building the object's JSON — the gateway's per-request workspace
+    /// check. `None` when there is no such object.
+    pub fn workspace_of(&self, id: &str) -> Option<String> {
+        let st = self.lock();
+        if id.starts_with(prefix::AGENT) {
+            st.agents.get(id).map(|a| a.workspace.clone())
+        } else if id.starts_with(prefix::SESSION) {
+            st.sessions.get(id).map(|s| s.workspace.clone())
+        } else if id.starts_with(prefix::APPROVAL) {
+            st.approval_index
+                .get(id)
+                .and_then(|i| st.approvals.get(*i))
+                .map(|a| a.workspace.clone())
+        } else if id.starts_with(prefix::DELEGATION) {
+            st.delegations.get(id).map(|d| d.workspace.clone())
+        } else {
+            None
+        }
+    }
+
     /// Number of journaled operations (0 without a store).
     pub fn journal_len(&self) -> i64 {
         self.journal
@@ -1024,14 +1045,16 @@ impl Engine {
         } else {
             actor
         };
-        let e = chain.append_journaled(id, now, kind, actor, subject, detail, jseq);
-        let Some(keep) = self.audit_memory else {
+        let keep = self.audit_memory;
+        let (e, line) =
+            chain.append_journaled(id, now, kind, actor, subject, detail, jseq, keep.is_some());
+        let (Some(keep), Some(line)) = (keep, line) else {
             return;
         };
         let record = AuditRecord {
             workspace: workspace.to_string(),
             seq: e.seq,
-            line: e.export_line(),
+            line,
         };
         AUDIT_OUT.with(|a| a.borrow_mut().push(record));
         let durable = match &self.journal {
