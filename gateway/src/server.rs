@@ -867,6 +867,15 @@ async fn metrics(State(app): State<Shared>) -> Response {
         "warden_journal_entries {}\n",
         app.engine().journal_len()
     ));
+    let js = app.engine().journal_stats();
+    s.push_str(&format!(
+        "# HELP warden_journal_commit_rounds_total Store transactions written by group commit (since start).\n# TYPE warden_journal_commit_rounds_total counter\nwarden_journal_commit_rounds_total {}\n",
+        js.rounds
+    ));
+    s.push_str(&format!(
+        "# HELP warden_journal_commit_write_microseconds_total Time in the store's writes (since start).\n# TYPE warden_journal_commit_write_microseconds_total counter\nwarden_journal_commit_write_microseconds_total {}\n",
+        js.write_us
+    ));
     s.push_str(&format!("# HELP warden_uptime_seconds Seconds since start.\n# TYPE warden_uptime_seconds gauge\nwarden_uptime_seconds {}\n", app.started.elapsed().as_secs()));
     let mut r = (StatusCode::OK, s).into_response();
     r.headers_mut().insert(

@@ -456,6 +456,20 @@ struct Journal {
     poisoned: std::sync::atomic::AtomicBool,
     /// `CommitState::durable_seq`, readable without the lock (trimming the in-memory audit).
     durable: std::sync::atomic::AtomicI64,
+    /// Commit rounds written, and the microseconds their store writes took.
+    rounds: std::sync::atomic::AtomicU64,
+    round_us: std::sync::atomic::AtomicU64,
+}
+
+/// Group-commit counters ([`Engine::journal_stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JournalStats {
+    /// Journaled operations.
+    pub entries: i64,
+    /// Commit rounds (store transactions) written.
+    pub rounds: u64,
+    /// Microseconds spent in the store's writes, over all rounds.
+    pub write_us: u64,
 }
 
 #[derive(Default)]
@@ -501,11 +515,15 @@ impl Journal {
         c.committing = true;
         let batch = std::mem::take(&mut c.pending);
         drop(c);
+        let t = std::time::Instant::now();
         let r = if self.poisoned.load(Ordering::SeqCst) {
             Err(Error::new(ErrorCode::GuardianUnavailable, "poisoned"))
         } else {
             self.store.append_batch(&batch)
         };
+        self.rounds.fetch_add(1, Ordering::Relaxed);
+        self.round_us
+            .fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
         let mut c = self.state();
         c.committing = false;
         let ok = r.is_ok();
@@ -854,6 +872,8 @@ impl Engine {
             committed: Condvar::new(),
             poisoned: Default::default(),
             durable: AtomicI64::new(last),
+            rounds: Default::default(),
+            round_us: Default::default(),
         });
         let j = journal.clone();
         std::thread::Builder::new()
@@ -882,6 +902,18 @@ impl Engine {
             st.delegations.get(id).map(|d| d.workspace.clone())
         } else {
             None
+        }
+    }
+
+    /// Group-commit counters since the engine opened (zeros without a store).
+    pub fn journal_stats(&self) -> JournalStats {
+        match &self.journal {
+            Some(j) => JournalStats {
+                entries: self.journal_len(),
+                rounds: j.rounds.load(Ordering::Relaxed),
+                write_us: j.round_us.load(Ordering::Relaxed),
+            },
+            None => JournalStats::default(),
         }
     }
 

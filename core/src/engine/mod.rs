@@ -17,7 +17,8 @@ pub mod summary;
 pub use audit::{verify_audit_export, AuditChain, AuditEvent, ChainCheck, ChainVerifier};
 pub use effect::{classify, resolve_effect, tool_words, validate_tool, Effect};
 pub use engine::{
-    check_args, fork_seed, strict_mode_from, Clock, Engine, EngineConfig, ManualClock, SystemClock,
+    check_args, fork_seed, strict_mode_from, Clock, Engine, EngineConfig, JournalStats,
+    ManualClock, SystemClock,
 };
 pub use model::{Agent, Approval, Decision, Delegation, IssuedToken, Rule, Session};
 pub use store::{AuditRecord, JournalEntry, MemoryStore, Store};
