@@ -30,11 +30,19 @@ pub struct SqliteStore {
     conn: Mutex<rusqlite::Connection>,
     path: String,
     audit_memory: usize,
+    /// Set by the checkpointer: the WAL is long, checkpoint on the writer after the next commit.
+    reset_wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     _checkpointer: Checkpointer,
 }
 
 /// The background checkpointer: its own connection, a PASSIVE checkpoint (which never blocks
 /// the writer) every [`CHECKPOINT_EVERY`]; stops when the store is dropped.
+///
+/// A PASSIVE checkpoint copies the WAL into the database but cannot *reset* the WAL while the
+/// writer keeps appending, so under sustained load the WAL would grow without bound. When it
+/// passes [`WAL_RESET_FRAMES`], the checkpointer asks the writer to run one checkpoint itself
+/// after its next commit: by then nearly every frame is already copied, so that checkpoint is
+/// short, and the writer's next transaction starts the WAL over.
 struct Checkpointer {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -42,24 +50,41 @@ struct Checkpointer {
 
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// WAL size (frames of 4 KiB: 64 MiB) past which the writer checkpoints and resets it.
+const WAL_RESET_FRAMES: i64 = 16_384;
+
+/// `PRAGMA wal_checkpoint(PASSIVE)` → (busy, frames in the WAL, frames copied).
+fn checkpoint(conn: &rusqlite::Connection) -> Option<(i64, i64, i64)> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .ok()
+}
+
 impl Checkpointer {
-    fn start(path: &str, flags: rusqlite::OpenFlags) -> Result<Checkpointer> {
+    fn start(
+        path: &str,
+        flags: rusqlite::OpenFlags,
+        reset_wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> Result<Checkpointer> {
         let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(store_err)?;
-        conn.pragma_update(None, "busy_timeout", 5000)
-            .map_err(store_err)?;
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("warden-checkpoint".into())
             .spawn(move || {
-                let checkpoint = || {
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                let run = || {
+                    if let Some((_, frames, _)) = checkpoint(&conn) {
+                        if frames > WAL_RESET_FRAMES {
+                            reset_wanted.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
                 };
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     rx.recv_timeout(CHECKPOINT_EVERY)
                 {
-                    checkpoint();
+                    run();
                 }
-                checkpoint();
+                run();
             })
             .map_err(store_err)?;
         Ok(Checkpointer {
@@ -123,11 +148,16 @@ impl SqliteStore {
             conn.pragma_update(None, "user_version", (i + 1) as i64)
                 .map_err(store_err)?;
         }
-        let checkpointer = Checkpointer::start(path, flags)?;
+        // A WAL that was long gets cut back to this size when it starts over.
+        conn.pragma_update(None, "journal_size_limit", WAL_RESET_FRAMES * 4096)
+            .map_err(store_err)?;
+        let reset_wanted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let checkpointer = Checkpointer::start(path, flags, reset_wanted.clone())?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_string(),
             audit_memory,
+            reset_wanted,
             _checkpointer: checkpointer,
         })
     }
@@ -341,7 +371,18 @@ impl SqliteStore {
                 stmt.execute(rusqlite::params![ws, lo, hi, id])?;
             }
         }
-        tx.commit()
+        tx.commit()?;
+        if self
+            .reset_wanted
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            // Busy (the background checkpoint is running): ask again next time.
+            if checkpoint(&conn).is_none_or(|(busy, _, _)| busy != 0) {
+                self.reset_wanted
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -930,7 +930,7 @@ impl Engine {
     fn journaled<T>(
         &self,
         op: &str,
-        args: impl FnOnce() -> Json,
+        args: impl FnOnce() -> String,
         f: impl FnOnce() -> T,
     ) -> Result<T> {
         let Some(j) = &self.journal else {
@@ -947,7 +947,7 @@ impl Engine {
         &self,
         j: &Journal,
         op: &str,
-        args: impl FnOnce() -> Json,
+        args: impl FnOnce() -> String,
         f: impl FnOnce() -> T,
     ) -> Result<(T, i64)> {
         let mut seq = j.writer.lock().unwrap_or_else(|e| e.into_inner());
@@ -966,7 +966,7 @@ impl Engine {
             *seq,
             now,
             op,
-            args().to_compact(),
+            args(),
             ACTOR.with(|a| a.borrow().clone()),
         );
         entry.audit = take_audit_out();
@@ -991,7 +991,7 @@ impl Engine {
                 let r = self.execute_journaled(
                     j,
                     op,
-                    || args.clone(),
+                    || args.to_compact(),
                     || crate::error::catch_panic(|| self.call_inner(op, args)),
                 );
                 set(None);
@@ -1901,7 +1901,7 @@ impl Engine {
         effect: Option<&str>,
     ) -> Decision {
         if self.journal.is_some() {
-            let args = || check_args(agent_id, session_id, tool, input_summary, effect);
+            let args = || check_args(agent_id, session_id, tool, input_summary, effect).to_compact();
             let r = self.journaled("check", args, || {
                 self.check_unjournaled(agent_id, session_id, tool, input_summary, effect)
             });
@@ -3124,7 +3124,7 @@ impl Engine {
             return self
                 .journaled(
                     op,
-                    || args.clone(),
+                    || args.to_compact(),
                     || crate::error::catch_panic(|| self.call_inner(op, args)),
                 )
                 .and_then(|r| r);
