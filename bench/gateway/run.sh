@@ -153,14 +153,16 @@ read -r G_RPS G_P50 G_P99 G_ERR < <(run gateway "$GW_PORT" "$DURATION")
 SESS=$(api "http://127.0.0.1:$GW_PORT/v1/sessions/$SESSION")
 METRICS=$(curl -fsS "http://127.0.0.1:$GW_PORT/metrics" || true)
 GW_RSS=$(awk '/VmHWM/ {print $2 " " $3}' /proc/$GW_PID/status 2>/dev/null || echo "?")
+DB_SIZES="db $(( $(stat -c %s "$TMP/bench.db" 2>/dev/null || echo 0) / 1048576 )) MiB, WAL $(( $(stat -c %s "$TMP/bench.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB"
 
 python3 - "$F_RPS" "$F_P50" "$F_P99" "$F_ERR" "$G_RPS" "$G_P50" "$G_P99" "$G_ERR" \
-  "$LOADGEN" "$CONNS" "$DURATION" "$THREADS" "$SESS" "$METRICS" "$GW_RSS" "$(nproc)" <<'PY' | tee "$OUT"
+  "$LOADGEN" "$CONNS" "$DURATION" "$THREADS" "$SESS" "$METRICS" "$GW_RSS" "$(nproc)" "$DB_SIZES" <<'PY' | tee "$OUT"
 import json, sys
 (f_rps, f50, f99, f_err, g_rps, g50, g99, g_err) = [float(x) for x in sys.argv[1:9]]
-gen, conns, dur, thr, sess, metrics, rss, cores = sys.argv[9:17]
+gen, conns, dur, thr, sess, metrics, rss, cores, sizes = sys.argv[9:18]
 s = json.loads(sess)
 buckets = {}
+rounds = write_us = 0
 for line in metrics.splitlines():
     if line.startswith("warden_check_duration_microseconds_bucket"):
         le = line.split('le="')[1].split('"')[0]; buckets[le] = int(line.split()[-1])
@@ -168,6 +170,10 @@ for line in metrics.splitlines():
         us_sum = int(line.split()[-1])
     elif line.startswith("warden_check_duration_microseconds_count"):
         n = int(line.split()[-1])
+    elif line.startswith("warden_journal_commit_rounds_total"):
+        rounds = int(line.split()[-1])
+    elif line.startswith("warden_journal_commit_write_microseconds_total"):
+        write_us = int(line.split()[-1])
 ratio = g_rps / f_rps if f_rps else 0
 print("gateway benchmark: POST /v1/actions/check, %s, %s connections, %s s, loopback, %s cores"
       % (gen, conns, dur, cores))
@@ -176,11 +182,13 @@ print("%-9s %12.0f %10.3f %10.3f %8d" % ("floor", f_rps, f50, f99, f_err))
 print("%-9s %12.0f %10.3f %10.3f %8d" % ("gateway", g_rps, g50, g99, g_err))
 print("ratio gateway/floor: %.1f%% (target >= 50%%); gateway p99 %.3f ms (target < 5 ms)"
       % (ratio * 100, g99))
-print("session after the run: total_calls=%d read_calls=%d denied_calls=%d; gateway peak RSS %s"
-      % (s["total_calls"], s["read_calls"], s["denied_calls"], rss))
+print("session after the run: total_calls=%d read_calls=%d denied_calls=%d; gateway peak RSS %s; %s"
+      % (s["total_calls"], s["read_calls"], s["denied_calls"], rss, sizes))
 if metrics and n:
     print("engine time per check (gateway /metrics): mean %.1f us over %d checks; "
           "cumulative buckets %s" % (us_sum / n, n, buckets))
+    print("group commit: %d rounds, %.1f entries per round, %.0f us per store write"
+          % (rounds, n / max(rounds, 1), write_us / max(rounds, 1)))
 ok = ratio >= 0.5 and g99 < 5.0
 print("result: %s" % ("targets met" if ok else "TARGET MISSED"))
 if g_err or f_err or s["denied_calls"]:
