@@ -962,13 +962,8 @@ impl Engine {
         CUR_JSEQ.with(|c| c.set(0));
         PINNED_NOW.with(|p| p.set(None));
         *seq += 1;
-        let mut entry = JournalEntry::new(
-            *seq,
-            now,
-            op,
-            args(),
-            ACTOR.with(|a| a.borrow().clone()),
-        );
+        let mut entry =
+            JournalEntry::new(*seq, now, op, args(), ACTOR.with(|a| a.borrow().clone()));
         entry.audit = take_audit_out();
         // The caller commits it (`wait_durable*`), or joins the round in progress.
         j.state().pending.push(entry);
@@ -1901,7 +1896,8 @@ impl Engine {
         effect: Option<&str>,
     ) -> Decision {
         if self.journal.is_some() {
-            let args = || check_args(agent_id, session_id, tool, input_summary, effect).to_compact();
+            let args =
+                || check_args(agent_id, session_id, tool, input_summary, effect).to_compact();
             let r = self.journaled("check", args, || {
                 self.check_unjournaled(agent_id, session_id, tool, input_summary, effect)
             });
