@@ -6,6 +6,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod auth;
+mod messaging;
 mod openapi;
 mod segment;
 mod server;
@@ -128,6 +129,18 @@ struct Serve {
     /// Bootstrap admin key to create on first start (else one is generated and printed once).
     #[arg(long, env = "WARDEN_BOOTSTRAP_KEY", hide_env_values = true)]
     bootstrap_key: Option<String>,
+    /// Messaging: most unacknowledged messages kept per inbox (oldest dropped and counted).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..))]
+    messaging_inbox_max: i64,
+    /// Messaging: longest an inbox message is kept, seconds.
+    #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(i64).range(1..))]
+    messaging_inbox_max_age: i64,
+    /// Messaging: identity lock TTL in ms (stale below half; heartbeat every third).
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(300..))]
+    messaging_lock_ttl_ms: u64,
+    /// Messaging: grants as a JSON file `[{"principal","workspace","right"}]`.
+    #[arg(long)]
+    messaging_grants: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -540,6 +553,7 @@ fn serve(s: Serve) -> Result<(), String> {
         // Printed once, on stdout, on the first start of a fresh store.
         println!("bootstrap admin API key (shown once): {k}");
     }
+    let hub = messaging::Hub::open(messaging_config(&s)?).map_err(|e| e.to_string())?;
     let tls = load_tls(&s)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -547,11 +561,12 @@ fn serve(s: Serve) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let addr: std::net::SocketAddr = s.listen.parse().map_err(|e| format!("--listen: {e}"))?;
-        let router = server::router(app);
+        let router = server::router(app.clone()).merge(messaging::router(app, hub.clone()));
         let handle = axum_server::Handle::new();
         let h2 = handle.clone();
         tokio::spawn(async move {
             shutdown_signal().await;
+            hub.shutdown();
             server::log_line(&[
                 ("event", Json::from("shutdown")),
                 ("drain_seconds", Json::Int(30)),
@@ -585,6 +600,19 @@ fn serve(s: Serve) -> Result<(), String> {
         }
         .map_err(|e| format!("serve: {e}"))
     })
+}
+
+fn messaging_config(s: &Serve) -> Result<messaging::MessagingConfig, String> {
+    let mut c = messaging::MessagingConfig::for_db(&s.db);
+    c.retention.max_messages = s.messaging_inbox_max;
+    c.retention.max_age_ms = s.messaging_inbox_max_age.saturating_mul(1000);
+    c.lock_ttl_ms = s.messaging_lock_ttl_ms;
+    if let Some(p) = &s.messaging_grants {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("--messaging-grants: {e}"))?;
+        c.grants =
+            messaging::parse_grants(&text).map_err(|e| format!("--messaging-grants: {e}"))?;
+    }
+    Ok(c)
 }
 
 async fn shutdown_signal() {

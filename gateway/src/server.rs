@@ -210,7 +210,7 @@ fn error_response(e: &Error, status: Option<StatusCode>) -> Response {
 
 // ------------------------------------------------------------------ auth
 
-fn authenticate(app: &App, headers: &HeaderMap) -> Result<Principal> {
+pub(crate) fn authenticate(app: &App, headers: &HeaderMap) -> Result<Principal> {
     let h = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -876,6 +876,7 @@ async fn metrics(State(app): State<Shared>) -> Response {
         "# HELP warden_journal_commit_write_microseconds_total Time in the store's writes (since start).\n# TYPE warden_journal_commit_write_microseconds_total counter\nwarden_journal_commit_write_microseconds_total {}\n",
         js.write_us
     ));
+    crate::messaging::metrics_text(&mut s);
     s.push_str(&format!("# HELP warden_uptime_seconds Seconds since start.\n# TYPE warden_uptime_seconds gauge\nwarden_uptime_seconds {}\n", app.started.elapsed().as_secs()));
     let mut r = (StatusCode::OK, s).into_response();
     r.headers_mut().insert(

@@ -25,8 +25,12 @@
 //! | `outbox` | the outbox / offline queue (§9) |
 //! | `dedup` | the client de-duplication window (§6.2) |
 //! | `dispatch` | callback dispatch order (§8.2) |
+//! | `ulid` | monotonic ULIDs for message, session and client message ids |
+//! | `wire` | the JSON frames of the WebSocket protocol (`docs/protocol.md`) |
+//! | `client` | the messaging client: connection, reconnect, outbox, pull (§8, §9) |
 
 pub mod backoff;
+pub mod client;
 pub mod dedup;
 pub mod dispatch;
 pub mod envelope;
@@ -45,6 +49,8 @@ pub mod send_check;
 pub mod send_rate;
 pub mod send_target;
 pub mod topic;
+pub mod ulid;
+pub mod wire;
 
 pub use backoff::{
     backoff_delay, Backoff, ConnectionEvent, JitterSource, ReconnectOptions, ReconnectSchedule,
