@@ -33,6 +33,8 @@ pub struct SqliteStore {
     /// Set by the checkpointer: the WAL is long, checkpoint on the writer after the next commit.
     reset_wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     _checkpointer: Checkpointer,
+    /// `<db>.lock`, locked for the store's lifetime: one gateway process per database file.
+    _owner: std::fs::File,
 }
 
 /// The background checkpointer: its own connection, a PASSIVE checkpoint (which never blocks
@@ -120,6 +122,21 @@ const SCAN_WINDOW: i64 = 2_000;
 impl SqliteStore {
     /// Opens (creating if needed) the database file and runs the migrations.
     pub fn open(path: &str, full_sync: bool, audit_memory: usize) -> Result<SqliteStore> {
+        // One writer per file: a second gateway on the same database would interleave journal
+        // entries. The lock is released by the OS when the process ends, however it ends.
+        let lock_path = format!("{path}.lock");
+        let owner = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| store_err(format!("{lock_path}: {e}")))?;
+        if owner.try_lock().is_err() {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                format!("the database {path} is in use by another warden-gateway process"),
+            ));
+        }
         // Our own mutex serialises every use of the connection, so SQLite's is not needed.
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
             | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
@@ -159,6 +176,7 @@ impl SqliteStore {
             audit_memory,
             reset_wanted,
             _checkpointer: checkpointer,
+            _owner: owner,
         })
     }
 

@@ -727,3 +727,40 @@ fn audit_log_lives_in_the_database_with_bounded_memory() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Internal, "{e}");
 }
+
+/// One gateway process per SQLite file: a second `serve` on the same database is refused at
+/// start (it would interleave journal entries) and the first keeps serving.
+#[test]
+fn a_second_gateway_on_the_same_database_is_refused() {
+    let dir = tmp("second-gateway");
+    let db = dir.join("g.db");
+    let gw = start(&db, &[], None);
+    let out = Command::new(env!("CARGO_BIN_EXE_warden-gateway"))
+        .args(["serve", "--quiet", "--db", db.to_str().unwrap()])
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+        .env("WARDEN_BOOTSTRAP_KEY", ADMIN)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("in use by another warden-gateway process"),
+        "{err}"
+    );
+    let c = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    c.call("create_agent", &obj(vec![("name", "still-here".into())]))
+        .unwrap();
+    // Once the first is gone, the file can be served again.
+    let port = gw.port;
+    drop(gw);
+    let gw = start(&db, &[], Some(port));
+    let c = Client::connect(&gw.url, ADMIN, &Json::Null).unwrap();
+    assert_eq!(
+        c.call("list_agents", &Json::Null)
+            .unwrap()
+            .get("items")
+            .and_then(Json::as_arr)
+            .map(|a| a.len()),
+        Some(1)
+    );
+}
