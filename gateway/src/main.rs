@@ -6,6 +6,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod auth;
+mod listen;
 mod messaging;
 mod openapi;
 mod segment;
@@ -141,6 +142,10 @@ struct Serve {
     /// Messaging: grants as a JSON file `[{"principal","workspace","right"}]`.
     #[arg(long)]
     messaging_grants: Option<String>,
+    /// HTTP threads, each a single-threaded runtime serving the connections handed to it
+    /// round-robin by the acceptor; 0 = one per CPU.
+    #[arg(long, env = "WARDEN_THREADS", default_value_t = 0)]
+    threads: u32,
 }
 
 #[derive(Subcommand)]
@@ -555,51 +560,37 @@ fn serve(s: Serve) -> Result<(), String> {
     }
     let hub = messaging::Hub::open(messaging_config(&s)?).map_err(|e| e.to_string())?;
     let tls = load_tls(&s)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(async move {
-        let addr: std::net::SocketAddr = s.listen.parse().map_err(|e| format!("--listen: {e}"))?;
-        let router = server::router(app.clone()).merge(messaging::router(app, hub.clone()));
-        let handle = axum_server::Handle::new();
-        let h2 = handle.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            hub.shutdown();
-            server::log_line(&[
-                ("event", Json::from("shutdown")),
-                ("drain_seconds", Json::Int(30)),
-            ]);
-            h2.graceful_shutdown(Some(Duration::from_secs(30)));
-        });
-        // Bind before announcing, so "listening" means connections are accepted.
-        let listener =
-            std::net::TcpListener::bind(addr).map_err(|e| format!("listen {addr}: {e}"))?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let addr: std::net::SocketAddr = s.listen.parse().map_err(|e| format!("--listen: {e}"))?;
+    let threads = match s.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n as usize,
+    };
+    // Bind before announcing, so "listening" means connections are accepted.
+    let listener = listen::bind(addr)?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let router = server::router(app.clone()).merge(messaging::router(app, hub.clone()));
+    server::log_line(&[
+        ("event", Json::from("listening")),
+        ("addr", Json::from(addr.to_string())),
+        ("tls", Json::Bool(tls.is_some())),
+        ("threads", Json::Int(threads as i64)),
+    ]);
+    let shutdown = async move {
+        shutdown_signal().await;
+        hub.shutdown();
         server::log_line(&[
-            ("event", Json::from("listening")),
-            ("addr", Json::from(addr.to_string())),
-            ("tls", Json::Bool(tls.is_some())),
+            ("event", Json::from("shutdown")),
+            ("drain_seconds", Json::Int(30)),
         ]);
-        let svc = router.into_make_service();
-        match tls {
-            Some(cfg) => {
-                let rc = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(cfg));
-                axum_server::from_tcp_rustls(listener, rc)
-                    .handle(handle)
-                    .serve(svc)
-                    .await
-            }
-            None => {
-                axum_server::from_tcp(listener)
-                    .handle(handle)
-                    .serve(svc)
-                    .await
-            }
-        }
-        .map_err(|e| format!("serve: {e}"))
-    })
+    };
+    listen::serve(
+        listener,
+        router,
+        tls.map(Arc::new),
+        threads,
+        shutdown,
+        Duration::from_secs(30),
+    )
 }
 
 fn messaging_config(s: &Serve) -> Result<messaging::MessagingConfig, String> {

@@ -9,7 +9,7 @@ use warden_core::engine::{AuditRecord, JournalEntry, Store};
 
 /// Audit events per workspace the engine keeps in memory by default (older ones are read from
 /// the store).
-pub const DEFAULT_AUDIT_MEMORY: usize = 10_000;
+pub const DEFAULT_AUDIT_MEMORY: usize = 1_000;
 use warden_core::{Error, ErrorCode, Result};
 
 /// A core store the gateway can also wipe (test mode only).
