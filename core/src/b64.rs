@@ -38,13 +38,22 @@ static DECODE: [u8; 256] = {
 
 /// Decodes canonical unpadded base64url (table-driven; tokens are short and hot).
 pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
+    let mut out = Vec::new();
+    decode_into(seg, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] appending to `out` (one allocation of the exact size, none if `out` has room).
+pub fn decode_into(seg: &[u8], out: &mut Vec<u8>) -> Result<(), B64Error> {
     if seg.is_empty() || seg.len() % 4 == 1 {
         return Err(classify(seg).unwrap_or(B64Error::Malformed));
     }
+    let start = out.len();
     let full = seg.len() / 4;
-    let mut out = vec![0u8; full * 3];
+    out.reserve_exact(full * 3 + (seg.len() % 4).saturating_sub(1));
+    out.resize(start + full * 3, 0);
     let mut chunks = seg.chunks_exact(4);
-    for (c, o) in (&mut chunks).zip(out.chunks_exact_mut(3)) {
+    for (c, o) in (&mut chunks).zip(out[start..].chunks_exact_mut(3)) {
         let (a, b, cc, d) = (
             DECODE[c[0] as usize],
             DECODE[c[1] as usize],
@@ -52,6 +61,7 @@ pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
             DECODE[c[3] as usize],
         );
         if (a | b | cc | d) & 0xc0 != 0 {
+            out.truncate(start);
             return Err(classify(seg).unwrap_or(B64Error::Malformed));
         }
         let n = (a as u32) << 18 | (b as u32) << 12 | (cc as u32) << 6 | d as u32;
@@ -60,28 +70,32 @@ pub fn decode(seg: &[u8]) -> Result<Vec<u8>, B64Error> {
         o[2] = n as u8;
     }
     let rem = chunks.remainder();
-    let vals: Vec<u8> = rem.iter().map(|&c| DECODE[c as usize]).collect();
-    if vals.contains(&INVALID) {
-        return Err(classify(seg).unwrap_or(B64Error::Malformed));
+    let mut vals = [0u8; 3];
+    for (v, &c) in vals.iter_mut().zip(rem) {
+        *v = DECODE[c as usize];
+        if *v == INVALID {
+            out.truncate(start);
+            return Err(classify(seg).unwrap_or(B64Error::Malformed));
+        }
     }
-    match vals.len() {
-        0 => {}
+    let r = match rem.len() {
+        0 => Ok(()),
+        2 if vals[1] & 0x0f != 0 => Err(B64Error::NonCanonical),
         2 => {
-            if vals[1] & 0x0f != 0 {
-                return Err(B64Error::NonCanonical);
-            }
             out.push(vals[0] << 2 | vals[1] >> 4);
+            Ok(())
         }
+        3 if vals[2] & 0x03 != 0 => Err(B64Error::NonCanonical),
         3 => {
-            if vals[2] & 0x03 != 0 {
-                return Err(B64Error::NonCanonical);
-            }
-            out.push(vals[0] << 2 | vals[1] >> 4);
-            out.push(vals[1] << 4 | vals[2] >> 2);
+            out.extend_from_slice(&[vals[0] << 2 | vals[1] >> 4, vals[1] << 4 | vals[2] >> 2]);
+            Ok(())
         }
-        _ => return Err(B64Error::Malformed),
+        _ => Err(B64Error::Malformed),
+    };
+    if r.is_err() {
+        out.truncate(start);
     }
-    Ok(out)
+    r
 }
 
 /// The reason a segment with a byte outside the base64url alphabet fails (None if all are in it).

@@ -26,14 +26,44 @@ pub enum PatternKind<'a> {
     Partial(&'a str),
 }
 
+/// Byte classes of the scope grammar, one table lookup per byte on the hot paths.
+const C_NS: u8 = 1; // namespace character: a-z 0-9 _ -
+const C_START: u8 = 2; // segment start: A-Z a-z 0-9 _
+const C_SEG: u8 = 4; // segment character: A-Z a-z 0-9 _ . -
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let (lower, upper, digit) = (
+            b.is_ascii_lowercase(),
+            b.is_ascii_uppercase(),
+            b.is_ascii_digit(),
+        );
+        let mut k = 0;
+        if lower || digit || b == b'_' || b == b'-' {
+            k |= C_NS;
+        }
+        if lower || upper || digit || b == b'_' {
+            k |= C_START | C_SEG;
+        }
+        if b == b'.' || b == b'-' {
+            k |= C_SEG;
+        }
+        t[c] = k;
+        c += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_seg_start(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    CLASS[b as usize] & C_START != 0
 }
 
 #[inline]
 fn is_seg_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+    CLASS[b as usize] & C_SEG != 0
 }
 
 /// Validates `namespace ":"` at the start of `b`; returns the index after the colon.
@@ -49,7 +79,7 @@ fn namespace_end(b: &[u8]) -> Option<usize> {
         if c == b':' {
             return Some(i + 1);
         }
-        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-') {
+        if CLASS[c as usize] & C_NS == 0 {
             return None;
         }
         i += 1;
@@ -202,9 +232,42 @@ pub fn scope_claim_tokens(claim: &str) -> Option<Vec<&str>> {
     Some(out)
 }
 
-/// True iff `claim` is a valid scope claim.
+/// True iff `claim` is a valid scope claim (the rule of [`scope_claim_tokens`], without
+/// collecting the tokens).
 pub fn is_valid_scope(claim: &str) -> bool {
-    scope_claim_tokens(claim).is_some()
+    if claim.is_empty() || claim.len() > MAX_CLAIM_BYTES {
+        return false;
+    }
+    let mut n = 0;
+    for t in claim.as_bytes().split(|&c| c == b' ') {
+        n += 1;
+        if n > MAX_TOKENS || !is_valid_pattern_bytes(t) {
+            return false;
+        }
+    }
+    true
+}
+
+/// [`is_valid_pattern`] over bytes (the same rule as [`pattern_kind`]).
+fn is_valid_pattern_bytes(b: &[u8]) -> bool {
+    if b.is_empty() || b.len() > MAX_TOKEN_BYTES {
+        return false;
+    }
+    if b == b"*" || b == b"help" {
+        return true;
+    }
+    let Some(ns) = namespace_end(b) else {
+        return false;
+    };
+    let body = &b[ns..];
+    if body == b"*" {
+        return true;
+    }
+    let body = body
+        .strip_suffix(b":*")
+        .or_else(|| body.strip_suffix(b"*"))
+        .unwrap_or(body);
+    is_segments(body)
 }
 
 /// ATI-compatible: true iff some entry of `granted` allows `required` (invalid entries grant
@@ -397,5 +460,49 @@ mod tests {
         assert!(!covers(&["tool:a*"], "tool:a:*"));
         assert!(!covers(&["tool:a:*", "tool:b:*"], "*"));
         assert!(!covers(&["tool:a"], "tool:a*"));
+    }
+}
+
+#[cfg(test)]
+mod fast_validation_tests {
+    use super::*;
+
+    /// The allocation-free `is_valid_scope` / byte validator agree with `scope_claim_tokens` /
+    /// `pattern_kind` on every string over an alphabet that hits each grammar rule.
+    #[test]
+    fn fast_validators_agree_with_the_parser() {
+        let alphabet: &[&str] = &[
+            "a", "Z", "0", "_", "-", ".", ":", "*", " ", "tool", "help", "é", "\u{0}", "skill:",
+            ":*",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 9) as usize;
+            let mut s = String::new();
+            let mut y = x;
+            for _ in 0..len {
+                s.push_str(alphabet[(y % alphabet.len() as u64) as usize]);
+                y /= alphabet.len() as u64;
+                if y == 0 {
+                    y = x.rotate_left(17);
+                }
+            }
+            assert_eq!(
+                is_valid_scope(&s),
+                scope_claim_tokens(&s).is_some(),
+                "{s:?}"
+            );
+            assert_eq!(
+                is_valid_pattern_bytes(s.as_bytes()),
+                pattern_kind(&s).is_some(),
+                "{s:?}"
+            );
+        }
+        let long = vec!["tool:a"; MAX_TOKENS + 1].join(" ");
+        assert!(!is_valid_scope(&long));
+        assert!(is_valid_scope(&long[..long.len() - 7]));
     }
 }

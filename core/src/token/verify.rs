@@ -297,14 +297,12 @@ pub(crate) fn decode(
     }
     let mut dots = [0usize; 4];
     let mut n = 0;
-    let mut from = 0;
-    while let Some(off) = token[from..].iter().position(|&c| c == b'.') {
+    for off in memchr::memchr_iter(b'.', token) {
         if n == 4 {
             return Err(Error::invalid_token("malformed", "too many token segments"));
         }
-        dots[n] = from + off;
+        dots[n] = off;
         n += 1;
-        from += off + 1;
     }
     if n == 4 {
         return Err(Error::invalid_token(
