@@ -226,3 +226,23 @@ test('verify hands JS the payload exactly: whitespace, non-ASCII, escapes, -0, b
   assert.equal(c.toJSON().big, -123456789012345678901234567890n)
   assert.equal(c.sub, 'agent-1')
 })
+
+test('ScopeSet.allows answers the same through its memo, its bypass and the core', () => {
+  const patterns = ['tool:svc0:*', 'tool:exact_1', 'skill:research-*', 'help']
+  const set = new w.ScopeSet(patterns)
+  const ask = (s) => w.checkScope(s, patterns)
+  // Fill the memo, then 5000 new scopes (the memo keeps missing: bypass), then repeats of the
+  // first ones (memo hits) and new ones again: every answer equals the uncached core answer.
+  const scopes = []
+  for (let k = 0; k < 6000; k++) {
+    scopes.push(k % 3 === 0 ? `tool:svc${k % 2}:r${k}` : k % 3 === 1 ? `skill:research-${k}` : `tool:exact_${k % 2}`)
+  }
+  let allowed = 0
+  for (const s of [...scopes, ...scopes.slice(0, 300), ...scopes.slice(0, 300), 'help', 'tool:svc0:', 'tool:svc0:x:y', 'skill:research-a:b']) {
+    const got = set.allows(s)
+    assert.equal(got, ask(s), s)
+    if (got) allowed++
+  }
+  assert.ok(allowed > 3000 && allowed < 6600, `allowed ${allowed}`)
+  assert.throws(() => set.allows(42), w.ValidationError)
+})

@@ -299,6 +299,10 @@ export class ScopeSet {
   readonly #native: native.ScopeSet
   readonly #handle: native.ScopeSetHandle
   readonly #memo = new Map<unknown, boolean>()
+  // Memo bypass: hashing a fresh string into the Map costs about half an N-API crossing, so
+  // when the memo is full and keeps missing (every scope new), skip it for a while.
+  #misses = 0
+  #bypass = 0
 
   /** Strict: `INVALID_SCOPE` for an ungrammatical pattern, `VALIDATION_ERROR` for more than 64. */
   constructor(patterns: string[]) {
@@ -324,18 +328,34 @@ export class ScopeSet {
   /** True iff some pattern allows the concrete scope `required`.
    *
    * The answer comes from the core; a set is immutable, so the answers for the first 256
-   * distinct scopes asked are remembered to skip the N-API crossing next time. */
+   * distinct scopes asked are remembered to skip the N-API crossing next time (and the memo is
+   * bypassed for a while when it keeps missing, as when every scope asked is new). */
   allows(required: string): boolean {
+    if (this.#bypass > 0) {
+      this.#bypass--
+      return this.#ask(required)
+    }
     const known = this.#memo.get(required)
-    if (known !== undefined) return known
-    let r: boolean
+    if (known !== undefined) {
+      this.#misses = 0
+      return known
+    }
+    const r = this.#ask(required)
+    if (this.#memo.size < 256) {
+      if (typeof required === 'string') this.#memo.set(required, r)
+    } else if (++this.#misses >= 64) {
+      // 64 misses in a row on a full memo: ask the core directly for the next 4096 calls.
+      this.#misses = 0
+      this.#bypass = 4096
+    }
+    return r
+  }
+  #ask(required: string): boolean {
     try {
-      r = fast.allows(this.#handle, required)
+      return fast.allows(this.#handle, required)
     } catch (e) {
       throw fromNative(e)
     }
-    if (this.#memo.size < 256 && typeof required === 'string') this.#memo.set(required, r)
-    return r
   }
   /** True iff one pattern covers every scope `pattern` can match. */
   covers(pattern: string): boolean {
