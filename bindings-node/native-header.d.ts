@@ -20,7 +20,11 @@ export type DecisionFields = [
 export interface FastApi {
   /** The payload as JSON text, or a handle when it holds integers beyond ±(2^53−1). */
   verify(verifier: VerifierHandle, token: string): string | ClaimsHandle
+  /** `verify` bound to one verifier (no handle check per call). */
+  bindVerify(verifier: VerifierHandle): (token: string) => string | ClaimsHandle
   allows(scopes: ScopeSetHandle, required: string): boolean
+  /** `allows` bound to one set (no handle check per call). */
+  bindAllows(scopes: ScopeSetHandle): (required: string) => boolean
   claimsAllows(claims: ClaimsHandle, required: string): boolean
   claim(claims: ClaimsHandle, field: number): unknown
   claimGet(claims: ClaimsHandle, name: string): unknown

@@ -183,13 +183,14 @@ export interface VerifierOptions {
 /** A verifier, built once and reused. */
 export class Verifier {
   readonly #native: native.Verifier
-  readonly #handle: native.VerifierHandle
+  readonly #verify: (token: string) => string | native.ClaimsHandle
 
   /** `keys` is a `KeySet`, a `Key` or an array of keys. Bad options → `VALIDATION_ERROR`. */
   constructor(keys: KeySet | Key | Key[], options: VerifierOptions) {
     const set = keys instanceof KeySet ? keys : new KeySet(Array.isArray(keys) ? keys : [keys])
     this.#native = call(() => new native.Verifier(set[NATIVE], options as unknown as Record<string, unknown>))
-    this.#handle = this.#native.handle()
+    const handle = this.#native.handle()
+    this.#verify = call(() => fast.bindVerify(handle))
   }
 
   /** Verifies a compact JWS: the claims, or `InvalidTokenError` (with `reason`),
@@ -197,7 +198,7 @@ export class Verifier {
   verify(token: string): Claims {
     let r: string | native.ClaimsHandle
     try {
-      r = fast.verify(this.#handle, token)
+      r = this.#verify(token)
     } catch (e) {
       throw fromNative(e)
     }
@@ -298,6 +299,7 @@ export function covers(parents: string[], child: string): boolean {
 export class ScopeSet {
   readonly #native: native.ScopeSet
   readonly #handle: native.ScopeSetHandle
+  readonly #allows: (required: string) => boolean
   readonly #memo = new Map<unknown, boolean>()
   // Memo bypass: hashing a fresh string into the Map costs about half an N-API crossing, so
   // when the memo is full and keeps missing (every scope new), skip it for a while.
@@ -308,6 +310,7 @@ export class ScopeSet {
   constructor(patterns: string[]) {
     this.#native = adopting ?? call(() => new native.ScopeSet(patterns))
     this.#handle = this.#native.handle()
+    this.#allows = call(() => fast.bindAllows(this.#handle))
   }
   /** Invalid entries are kept but grant nothing (the `checkScope` semantics). */
   static lenient(patterns: string[]): ScopeSet {
@@ -352,7 +355,7 @@ export class ScopeSet {
   }
   #ask(required: string): boolean {
     try {
-      return fast.allows(this.#handle, required)
+      return this.#allows(required)
     } catch (e) {
       throw fromNative(e)
     }
