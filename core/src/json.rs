@@ -238,36 +238,58 @@ impl From<bool> for Json {
 /// Writes a JSON string literal with Python's `ensure_ascii` escaping.
 pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
-    if s.is_ascii() {
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
-                continue;
-            }
-            out.push_str(&s[start..i]);
-            escape_ascii(b, out);
-            start = i + 1;
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if PLAIN[b as usize] {
+            i += 1;
+            continue;
         }
-        out.push_str(&s[start..]);
-    } else {
-        for c in s.chars() {
-            if c.is_ascii() {
-                let b = c as u8;
-                if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
-                    out.push(c);
-                } else {
-                    escape_ascii(b, out);
-                }
+        out.push_str(&s[start..i]);
+        if b < 0x80 {
+            escape_ascii(b, out);
+            i += 1;
+            start = i;
+        } else {
+            // Non-ASCII: the rest character by character (`\uXXXX`, UTF-16 units).
+            write_str_chars(&s[i..], out);
+            out.push('"');
+            return;
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Bytes written as they are inside a JSON string: printable ASCII except `"` and `\`.
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = b != b'"' as usize && b != b'\\' as usize;
+        b += 1;
+    }
+    t
+};
+
+fn write_str_chars(s: &str, out: &mut String) {
+    for c in s.chars() {
+        if c.is_ascii() {
+            let b = c as u8;
+            if PLAIN[b as usize] {
+                out.push(c);
             } else {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{:04x}", u);
-                }
+                escape_ascii(b, out);
+            }
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{:04x}", u);
             }
         }
     }
-    out.push('"');
 }
 
 fn escape_ascii(b: u8, out: &mut String) {

@@ -199,27 +199,44 @@ pub(crate) fn sign_members(key: &Key, members: &[(String, Json)]) -> Result<Stri
         s.push('}');
         s
     };
-    let mut out = String::with_capacity(payload.len() * 4 / 3 + 128);
-    b64::encode_into(header(key).as_bytes(), &mut out);
-    out.push('.');
-    b64::encode_into(payload.as_bytes(), &mut out);
-    let sig = key.sign(out.as_bytes())?;
-    out.push('.');
-    b64::encode_into(&sig, &mut out);
-    Ok(out)
+    sign_payload(key, payload.as_bytes())
+}
+
+/// `base64url(header(key)) "." base64url(payload) "." base64url(signature)`.
+fn sign_payload(key: &Key, payload: &[u8]) -> Result<String> {
+    let mut out = Vec::with_capacity(payload.len() * 4 / 3 + 136);
+    encode_header(key, &mut out);
+    out.push(b'.');
+    b64::encode_into_vec(payload, &mut out);
+    finish(key, out)
+}
+
+/// Appends `"." base64url(signature of out)` and returns the token.
+fn finish(key: &Key, mut out: Vec<u8>) -> Result<String> {
+    let sig = key.sign(&out)?;
+    out.push(b'.');
+    b64::encode_into_vec(&sig, &mut out);
+    String::from_utf8(out).map_err(|_| Error::internal("token is not ASCII"))
+}
+
+/// base64url of [`header`]: a constant for the common HS256 key without a kid.
+fn encode_header(key: &Key, out: &mut Vec<u8>) {
+    if key.alg() == crate::key::Alg::HS256 && key.kid().is_none() {
+        // `{"alg":"HS256","typ":"JWT"}`, checked against `header` in the tests.
+        out.extend_from_slice(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
+    } else {
+        b64::encode_into_vec(header(key).as_bytes(), out);
+    }
 }
 
 /// Low-level JWS signing of exact header and payload bytes, with no checks at all. For tests,
 /// vector generation and tooling; use [`issue`] to issue tokens.
 pub fn sign_compact(key: &Key, header: &[u8], payload: &[u8]) -> Result<String> {
-    let mut out = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
-    b64::encode_into(header, &mut out);
-    out.push('.');
-    b64::encode_into(payload, &mut out);
-    let sig = key.sign(out.as_bytes())?;
-    out.push('.');
-    b64::encode_into(&sig, &mut out);
-    Ok(out)
+    let mut out = Vec::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
+    b64::encode_into_vec(header, &mut out);
+    out.push(b'.');
+    b64::encode_into_vec(payload, &mut out);
+    finish(key, out)
 }
 
 /// `issue_token(key, claims)`: validates the claims (see [`canonical_claims`]) and signs them
@@ -457,11 +474,29 @@ pub fn issue_ati(key: &Key, args: &AtiIssueArgs) -> Result<String> {
         v.write_compact(&mut p);
     }
     p.push('}');
-    sign_compact(key, header(key).as_bytes(), p.as_bytes())
+    sign_payload(key, p.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn constant_hs256_header_is_the_encoded_header() {
+        let key = crate::Key::hs256_hex(&"ab".repeat(32), None).unwrap();
+        let mut v = Vec::new();
+        super::encode_header(&key, &mut v);
+        assert_eq!(
+            v,
+            crate::b64::encode(super::header(&key).as_bytes()).into_bytes()
+        );
+        let kid = crate::Key::hs256_hex(&"ab".repeat(32), Some("k1")).unwrap();
+        let mut v = Vec::new();
+        super::encode_header(&kid, &mut v);
+        assert_eq!(
+            v,
+            crate::b64::encode(super::header(&kid).as_bytes()).into_bytes()
+        );
+    }
+
     #[test]
     fn uuid4_shape_and_uniqueness() {
         let mut seen = std::collections::HashSet::new();
