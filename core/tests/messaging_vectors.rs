@@ -1,5 +1,5 @@
 //! Replays every case of the four messaging conformance vector files
-//! (`tests/vectors/messaging_*.json`, copied unchanged from `../shared/vectors/`, SEMANTICS-messaging §16) by name against
+//! (`../shared/vectors/messaging_*.json`, SEMANTICS-messaging §16) by name against
 //! `warden_core::messaging`. Each case is one trial named `{file}::{name}`; an unknown `fn`,
 //! `op` or `do` fails its case.
 
@@ -21,11 +21,12 @@ const FILES: &[&str] = &[
 
 type R<T> = Result<T, Failed>;
 
-/// `../tests/vectors` relative to `core/`, or `$WARDEN_MESSAGING_VECTORS_DIR`.
+/// `../../shared/vectors` relative to `core/` (the messaging files are copied into
+/// `tests/vectors/` once every SDK replays them), or `$WARDEN_MESSAGING_VECTORS_DIR`.
 fn vectors_dir() -> PathBuf {
     match std::env::var_os("WARDEN_MESSAGING_VECTORS_DIR") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
     }
 }
 
