@@ -142,8 +142,7 @@ struct Serve {
     /// Messaging: grants as a JSON file `[{"principal","workspace","right"}]`.
     #[arg(long)]
     messaging_grants: Option<String>,
-    /// HTTP threads, each a single-threaded runtime serving the connections handed to it
-    /// round-robin by the acceptor; 0 = one per CPU.
+    /// Worker threads of the server's runtime; 0 = one per CPU.
     #[arg(long, env = "WARDEN_THREADS", default_value_t = 0)]
     threads: u32,
 }

@@ -482,6 +482,9 @@ struct CommitState {
     /// Asynchronous waiters: each is woken once, when its entry is durable (or the store
     /// failed), or to lead the next commit round — no broadcast to every waiter.
     waiters: Vec<(i64, tokio::sync::oneshot::Sender<Wake>)>,
+    /// Synchronous callers blocked in `wait_durable` (the `committed` condvar is signalled only
+    /// when there are some: a notify is a system call even with nobody waiting).
+    sync_waiters: usize,
 }
 
 /// What an asynchronous waiter is woken with.
@@ -547,7 +550,9 @@ impl Journal {
             }
         }
         self.hand_off(&mut c);
-        self.committed.notify_all();
+        if c.sync_waiters > 0 {
+            self.committed.notify_all();
+        }
         c
     }
 
@@ -607,11 +612,13 @@ impl Journal {
                 c = self.commit_round(c);
                 continue;
             }
+            c.sync_waiters += 1;
             c = self
                 .committed
                 .wait_timeout(c, FALLBACK_COMMIT)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
+            c.sync_waiters -= 1;
         }
     }
 
