@@ -12,7 +12,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 
 .PHONY: test test-core test-gateway lint-gateway openapi reliability apifuzz bench-gateway test-python test-node test-go test-java test-parity test-e2e \
-        bench bench-core bench-python bench-node bench-go bench-java \
+        bench bench-core bench-python bench-node bench-go bench-java bench-messaging \
         vectors vectors-check demo fuzz-smoke fuzz venv interop-core lint-core help
 
 help:
@@ -99,7 +99,7 @@ test-e2e:
 	$(call run_part,tests/e2e,test)
 
 # ---------------------------------------------------------------- benchmarks
-bench: bench-core bench-python bench-node bench-go bench-java bench-gateway
+bench: bench-core bench-python bench-node bench-go bench-java bench-gateway bench-messaging
 
 bench-core:
 	@mkdir -p target
@@ -111,6 +111,8 @@ bench-python:
 	$(call run_part,bindings-python,bench)
 bench-gateway:
 	bash bench/gateway/run.sh
+bench-messaging:
+	bash bench/messaging/run.sh
 bench-node:
 	$(call run_part,bindings-node,bench)
 bench-go:

@@ -139,6 +139,12 @@ struct Serve {
     /// Messaging: identity lock TTL in ms (stale below half; heartbeat every third).
     #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(300..))]
     messaging_lock_ttl_ms: u64,
+    /// Messaging: sends per second per connection (token bucket, SEMANTICS-messaging §5.3).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    messaging_send_rate: u64,
+    /// Messaging: burst of the per-connection send bucket.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
+    messaging_send_burst: u64,
     /// Messaging: grants as a JSON file `[{"principal","workspace","right"}]`.
     #[arg(long)]
     messaging_grants: Option<String>,
@@ -597,6 +603,8 @@ fn messaging_config(s: &Serve) -> Result<messaging::MessagingConfig, String> {
     c.retention.max_messages = s.messaging_inbox_max;
     c.retention.max_age_ms = s.messaging_inbox_max_age.saturating_mul(1000);
     c.lock_ttl_ms = s.messaging_lock_ttl_ms;
+    c.send_rate = s.messaging_send_rate;
+    c.send_burst = s.messaging_send_burst;
     if let Some(p) = &s.messaging_grants {
         let text = std::fs::read_to_string(p).map_err(|e| format!("--messaging-grants: {e}"))?;
         c.grants =

@@ -619,6 +619,8 @@ async fn handshake(
                 ),
                 ("max_frame_bytes", Json::Int(MAX_FRAME_BYTES as i64)),
                 ("max_in_flight", Json::Int(max_in_flight as i64)),
+                ("send_rate_per_s", Json::Int(hub.cfg.send_rate as i64)),
+                ("send_burst", Json::Int(hub.cfg.send_burst as i64)),
             ]),
         ),
         (
@@ -632,7 +634,9 @@ async fn handshake(
         canonical,
         inbox,
         credential,
-        rate: SendRateLimiter::default_at(now),
+        // Validated at start (`--messaging-send-rate`/`-burst` ≥ 1); the default bucket else.
+        rate: SendRateLimiter::new(hub.cfg.send_rate, hub.cfg.send_burst, now)
+            .unwrap_or_else(|_| SendRateLimiter::default_at(now)),
         max_in_flight: max_in_flight as usize,
         in_flight: HashSet::new(),
         cursor: 0,

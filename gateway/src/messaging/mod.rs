@@ -51,6 +51,9 @@ pub struct MessagingConfig {
     pub notice_interval_ms: i64,
     /// Grants in force (§4.2).
     pub grants: Vec<Grant>,
+    /// Per-connection send bucket (§5.3): sends per second and burst (100 and 200).
+    pub send_rate: u64,
+    pub send_burst: u64,
 }
 
 impl MessagingConfig {
@@ -67,6 +70,8 @@ impl MessagingConfig {
             live_buffer: 1000,
             notice_interval_ms: 10_000,
             grants: Vec::new(),
+            send_rate: 100,
+            send_burst: 200,
         }
     }
 
