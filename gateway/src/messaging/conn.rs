@@ -2,7 +2,7 @@
 //! deliveries (unacknowledged first), requests answered in arrival order, acknowledgements,
 //! heartbeat and lock refresh, takeover (`bye{taken_over}`).
 
-use super::store::Item;
+use super::store::{Appended, Item, NewSend, Pending, Stored};
 use super::{inbox_of, own_inbox, ConnEntry, Hub};
 use crate::auth::Principal;
 use crate::server::Shared;
@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use warden_core::json::Json;
 use warden_core::messaging::lock::generate_resume_token;
 use warden_core::messaging::pattern::pattern_matches;
 use warden_core::messaging::send_check::{authorize_send, check_send_frame};
-use warden_core::messaging::topic::Delivery;
+use warden_core::messaging::topic::{Delivery, Topic};
 use warden_core::messaging::wire::{
     self, close_code, error_json, get_bytes, get_opt_str, get_str, get_string_map, obj, Message,
     MAX_FRAME_BYTES,
@@ -67,8 +67,19 @@ struct Session {
     last_notice_ms: i64,
 }
 
+/// Frames already received that one read processes as a group (sends stored in one
+/// transaction, acknowledgements in another, answers written with one flush).
+const MAX_GROUP: usize = 256;
+
 async fn send_json(tx: &mut Tx, v: &Json) -> bool {
     tx.send(WsMessage::Text(Utf8Bytes::from(v.to_compact())))
+        .await
+        .is_ok()
+}
+
+/// Queues a frame without flushing (the caller flushes once for the group).
+async fn feed_json(tx: &mut Tx, v: &Json) -> bool {
+    tx.feed(WsMessage::Text(Utf8Bytes::from(v.to_compact())))
         .await
         .is_ok()
 }
@@ -165,20 +176,31 @@ async fn run(app: Shared, hub: Arc<Hub>, mut tx: Tx, mut rx: Rx) {
             _ = closing.changed() => {}
             m = rx.next() => {
                 s.last_heard = Instant::now();
-                match m {
-                    None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => break,
-                    Some(Ok(WsMessage::Ping(_))) | Some(Ok(WsMessage::Pong(_))) => {}
-                    Some(Ok(m)) => match parse_ws(m) {
-                        None => {}
-                        Some(Err(e)) => {
-                            close_with(&mut tx, "protocol_error", Some(&e), close_code::PROTOCOL).await;
+                // This frame and those already received after it, processed as one group.
+                let mut group = Vec::new();
+                let mut ended = false;
+                let mut next = Some(m);
+                while let Some(m) = next.take() {
+                    match m {
+                        None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => {
+                            ended = true;
                             break;
                         }
-                        Some(Ok((t, f))) => match on_frame(&hub, &mut s, &mut tx, &t, &f).await {
-                            Flow::Continue => {}
-                            Flow::Stop => break,
-                        },
-                    },
+                        Some(Ok(WsMessage::Ping(_))) | Some(Ok(WsMessage::Pong(_))) => {}
+                        Some(Ok(m)) => group.push(m),
+                    }
+                    if group.len() < MAX_GROUP {
+                        next = rx.next().now_or_never();
+                    }
+                }
+                if !group.is_empty() {
+                    match on_frames(&hub, &mut s, &mut tx, group).await {
+                        Flow::Continue => {}
+                        Flow::Stop => break,
+                    }
+                }
+                if ended {
+                    break;
                 }
             }
             Some(frame) = live_rx.recv() => {
@@ -225,6 +247,219 @@ enum Flow {
     Stop,
 }
 
+/// A valid `request{op:"send"}` (these are stored as a group).
+fn is_send(t: &str, f: &Json) -> bool {
+    t == "request"
+        && f.get("op").and_then(Json::as_str) == Some("send")
+        && matches!(get_str(f, "request_id"), Ok(r) if !r.is_empty() && r.len() <= 128)
+}
+
+/// Processes received frames in order: a run of sends is stored in one transaction and a run
+/// of acknowledgements removed in one (followed by the next deliveries), other frames one by
+/// one; the answers go out with one flush.
+async fn on_frames(hub: &Hub, s: &mut Session, tx: &mut Tx, group: Vec<WsMessage>) -> Flow {
+    let mut frames = Vec::with_capacity(group.len());
+    let mut bad = None;
+    for m in group {
+        match parse_ws(m) {
+            None => {}
+            Some(Ok(f)) => frames.push(f),
+            Some(Err(e)) => {
+                bad = Some(e);
+                break;
+            }
+        }
+    }
+    let mut i = 0;
+    while i < frames.len() {
+        let (t, f) = &frames[i];
+        let ok = if is_send(t, f) {
+            let mut j = i + 1;
+            while j < frames.len() && is_send(&frames[j].0, &frames[j].1) {
+                j += 1;
+            }
+            let ok = send_group(hub, s, tx, &frames[i..j]).await;
+            i = j;
+            ok
+        } else if t == "ack" {
+            let mut j = i + 1;
+            while j < frames.len() && frames[j].0 == "ack" {
+                j += 1;
+            }
+            let ok = ack_group(hub, s, tx, &frames[i..j]).await;
+            i = j;
+            ok
+        } else {
+            i += 1;
+            match on_frame(hub, s, tx, t, f).await {
+                Flow::Continue => true,
+                Flow::Stop => return Flow::Stop,
+            }
+        };
+        if !ok {
+            return Flow::Stop;
+        }
+    }
+    if let Some(e) = bad {
+        close_with(tx, "protocol_error", Some(&e), close_code::PROTOCOL).await;
+        return Flow::Stop;
+    }
+    if tx.flush().await.is_err() {
+        return Flow::Stop;
+    }
+    Flow::Continue
+}
+
+/// A run of sends: checked and given ids in order, stored in one transaction (answered only
+/// after its commit), then delivered (inbox wake-ups, live fan-out) and answered in order.
+async fn send_group(hub: &Hub, s: &mut Session, tx: &mut Tx, frames: &[(String, Json)]) -> bool {
+    let empty = Json::Obj(Vec::new());
+    let prepared: Vec<(&str, Result<Prepared>)> = frames
+        .iter()
+        .map(|(_, f)| {
+            let rid = get_str(f, "request_id").unwrap_or_default();
+            let args = f.get("args").unwrap_or(&empty);
+            let p = if matches!(args, Json::Obj(_)) {
+                prepare_send(hub, s, args)
+            } else {
+                Err(Error::validation("args must be an object"))
+            };
+            (rid, p)
+        })
+        .collect();
+    let new: Vec<NewSend<'_>> = prepared
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().ok())
+        .map(|p| NewSend {
+            inbox: p.inbox.as_deref(),
+            source: &s.canonical,
+            client_msg_id: &p.client_msg_id,
+            message: &p.message,
+        })
+        .collect();
+    let stored = if new.is_empty() {
+        Ok((Vec::new(), Appended::default()))
+    } else {
+        let now = hub.now_ms();
+        hub.store().store_sends(&new, now, hub.cfg.retention)
+    };
+    drop(new);
+    let mut stored = stored.map(|(v, a)| {
+        hub.count_drops(a.dropped_overflow, a.dropped_expired);
+        v.into_iter()
+    });
+    let mut woken: Vec<&str> = Vec::new();
+    let mut answers = Vec::with_capacity(prepared.len());
+    for (rid, p) in &prepared {
+        let r = match (p, stored.as_mut()) {
+            (Err(e), _) => Err(e.clone()),
+            (Ok(_), Err(e)) => Err(e.clone()),
+            (Ok(p), Ok(it)) => match it.next() {
+                Some(Stored::Duplicate(id, ts)) => Ok(obj([
+                    ("message_id", id.into()),
+                    ("timestamp_ms", Json::Int(ts)),
+                    ("duplicate", Json::Bool(true)),
+                ])),
+                Some(Stored::New) => {
+                    match (&p.inbox, &p.live) {
+                        (Some(inbox), _) => {
+                            if !woken.contains(&inbox.as_str()) {
+                                woken.push(inbox);
+                            }
+                        }
+                        (None, Some((topic, parties))) => {
+                            hub.fan_out(topic, parties, &p.message.deliver_frame());
+                        }
+                        (None, None) => {}
+                    }
+                    hub.metrics.accepted.fetch_add(1, Ordering::Relaxed);
+                    Ok(obj([
+                        ("message_id", p.message.message_id.as_str().into()),
+                        ("timestamp_ms", Json::Int(p.message.timestamp_ms)),
+                        ("duplicate", Json::Bool(false)),
+                    ]))
+                }
+                None => Err(Error::internal("send group: missing store result")),
+            },
+        };
+        answers.push(response_frame(rid, r));
+    }
+    for inbox in woken {
+        hub.inbox_notify(inbox).notify_one();
+    }
+    for a in &answers {
+        if !feed_json(tx, a).await {
+            return false;
+        }
+    }
+    true
+}
+
+/// A run of acknowledgements: removed in one transaction that also takes the next deliveries
+/// the freed window allows; those go out at once.
+async fn ack_group(hub: &Hub, s: &mut Session, tx: &mut Tx, frames: &[(String, Json)]) -> bool {
+    let mut ids: Vec<String> = Vec::new();
+    for (_, f) in frames {
+        if let Some(a) = f.get("ids").and_then(Json::as_arr) {
+            ids.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string)));
+        }
+    }
+    for id in &ids {
+        s.in_flight.remove(id);
+    }
+    let Some(inbox) = s.inbox.clone() else {
+        return true;
+    };
+    if ids.is_empty() {
+        return pull(hub, s, tx).await;
+    }
+    // A displaced connection gets no delivery once the takeover happened (§7.2).
+    let room = if hub.is_registered(&s.session_id) {
+        s.max_in_flight
+            .saturating_sub(s.in_flight.len())
+            .min(MAX_TAKE)
+    } else {
+        0
+    };
+    let r = hub.store().ack_and_take(&inbox, &ids, s.cursor, room);
+    let r = r.and_then(|(n, frames, taken)| {
+        hub.metrics.acked.fetch_add(n as u64, Ordering::Relaxed);
+        super::tasks::on_acked(hub, &s.canonical, &frames).map(|_| taken)
+    });
+    let taken = match r {
+        Ok(t) => t,
+        Err(e) => {
+            close_with(tx, "error", Some(&e), close_code::INTERNAL).await;
+            return false;
+        }
+    };
+    let full = room > 0 && taken.len() == room;
+    if !deliver(hub, s, tx, taken).await {
+        return false;
+    }
+    // Fewer rows than asked for: the inbox had no more; a later append wakes this connection.
+    if full {
+        pull(hub, s, tx).await
+    } else {
+        true
+    }
+}
+
+fn response_frame(rid: &str, r: Result<Json>) -> Json {
+    match r {
+        Ok(v) => obj([
+            ("type", "response".into()),
+            ("request_id", rid.into()),
+            ("result", v),
+        ]),
+        Err(e) => obj([
+            ("type", "response".into()),
+            ("request_id", rid.into()),
+            ("error", error_json(&e)),
+        ]),
+    }
+}
+
 async fn on_frame(hub: &Hub, s: &mut Session, tx: &mut Tx, t: &str, f: &Json) -> Flow {
     let ok = match t {
         "request" => {
@@ -246,51 +481,9 @@ async fn on_frame(hub: &Hub, s: &mut Session, tx: &mut Tx, t: &str, f: &Json) ->
                 Some(op) => request(hub, s, op, args),
                 None => Err(Error::validation("op is required")),
             };
-            let frame = match r {
-                Ok(v) => obj([
-                    ("type", "response".into()),
-                    ("request_id", rid.into()),
-                    ("result", v),
-                ]),
-                Err(e) => obj([
-                    ("type", "response".into()),
-                    ("request_id", rid.into()),
-                    ("error", error_json(&e)),
-                ]),
-            };
-            send_json(tx, &frame).await
+            send_json(tx, &response_frame(&rid, r)).await
         }
-        "ack" => {
-            let ids: Vec<String> = f
-                .get("ids")
-                .and_then(Json::as_arr)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(inbox) = &s.inbox {
-                if !ids.is_empty() {
-                    let r = hub.store().ack(inbox, &ids);
-                    let r = r.and_then(|(n, frames)| {
-                        hub.metrics.acked.fetch_add(n as u64, Ordering::Relaxed);
-                        super::tasks::on_acked(hub, &s.canonical, &frames)
-                    });
-                    match r {
-                        Ok(()) => {}
-                        Err(e) => {
-                            close_with(tx, "error", Some(&e), close_code::INTERNAL).await;
-                            return Flow::Stop;
-                        }
-                    }
-                }
-            }
-            for id in &ids {
-                s.in_flight.remove(id);
-            }
-            pull(hub, s, tx).await
-        }
+        "ack" => ack_group(hub, s, tx, &[(t.to_string(), f.clone())]).await,
         "ping" => {
             let nonce = f.get("nonce").cloned().unwrap_or(Json::Null);
             send_json(tx, &obj([("type", "pong".into()), ("nonce", nonce)])).await
@@ -325,6 +518,9 @@ async fn on_frame(hub: &Hub, s: &mut Session, tx: &mut Tx, t: &str, f: &Json) ->
     }
 }
 
+/// Rows taken from the inbox at a time.
+const MAX_TAKE: usize = 64;
+
 /// Pushes inbox messages up to the in-flight window; false when the transport failed.
 async fn pull(hub: &Hub, s: &mut Session, tx: &mut Tx) -> bool {
     let Some(inbox) = s.inbox.clone() else {
@@ -333,15 +529,16 @@ async fn pull(hub: &Hub, s: &mut Session, tx: &mut Tx) -> bool {
     loop {
         // A displaced connection gets no delivery once the takeover happened (§7.2).
         if !hub.is_registered(&s.session_id) {
-            return true;
+            break;
         }
         let room = s.max_in_flight.saturating_sub(s.in_flight.len());
         if room == 0 {
-            return true;
+            break;
         }
+        let want = room.min(MAX_TAKE);
         let batch = {
             let mut st = hub.store();
-            st.take(&inbox, s.cursor, room.min(64))
+            st.take(&inbox, s.cursor, want)
         };
         let batch = match batch {
             Ok(b) => b,
@@ -350,30 +547,42 @@ async fn pull(hub: &Hub, s: &mut Session, tx: &mut Tx) -> bool {
                 return false;
             }
         };
-        if batch.is_empty() {
-            return true;
+        let more = batch.len() == want;
+        if !deliver(hub, s, tx, batch).await {
+            return false;
         }
-        for p in batch {
-            s.cursor = p.seq;
-            let frame = match p.item {
-                Item::Message(m) => {
-                    s.in_flight.insert(m.message_id.clone());
-                    hub.metrics.delivered.fetch_add(1, Ordering::Relaxed);
-                    if m.redelivered {
-                        hub.metrics.redelivered.fetch_add(1, Ordering::Relaxed);
-                    }
-                    m.deliver_frame()
-                }
-                Item::Assignment(id, frame) => {
-                    s.in_flight.insert(id);
-                    frame
-                }
-            };
-            if !send_json(tx, &frame).await {
-                return false;
-            }
+        // Fewer rows than asked for: the inbox had no more; a later append wakes this
+        // connection.
+        if !more {
+            break;
         }
     }
+    tx.flush().await.is_ok()
+}
+
+/// Queues the frames of taken inbox rows (the caller flushes) and counts them in flight.
+async fn deliver(hub: &Hub, s: &mut Session, tx: &mut Tx, batch: Vec<Pending>) -> bool {
+    for p in batch {
+        s.cursor = p.seq;
+        let frame = match p.item {
+            Item::Message(m) => {
+                s.in_flight.insert(m.message_id.clone());
+                hub.metrics.delivered.fetch_add(1, Ordering::Relaxed);
+                if m.redelivered {
+                    hub.metrics.redelivered.fetch_add(1, Ordering::Relaxed);
+                }
+                m.deliver_frame()
+            }
+            Item::Assignment(id, frame) => {
+                s.in_flight.insert(id);
+                frame
+            }
+        };
+        if !feed_json(tx, &frame).await {
+            return false;
+        }
+    }
+    true
 }
 
 /// While connected: a `notice{inbox_report}` when drops happened, at most every interval.
@@ -684,7 +893,8 @@ fn request(hub: &Hub, s: &mut Session, op: &str, args: &Json) -> Result<Json> {
         return Err(Error::validation("args must be an object"));
     }
     match op {
-        "send" => send(hub, s, args),
+        // Valid sends are stored in groups (`send_group`); this is the one-send group.
+        "send" => Err(Error::internal("send outside a send group")),
         "switch_workspace" => {
             if s.identity.principal_type != PrincipalType::User {
                 return Err(Error::validation("switch_workspace is for users only"));
@@ -709,7 +919,16 @@ fn request(hub: &Hub, s: &mut Session, op: &str, args: &Json) -> Result<Json> {
     }
 }
 
-fn send(hub: &Hub, s: &mut Session, args: &Json) -> Result<Json> {
+/// A send that passed the checks of §5.2, with its id, waiting to be stored.
+struct Prepared {
+    client_msg_id: String,
+    message: Message,
+    /// The durable inbox it lands in, or, for a live target, its topic and task parties.
+    inbox: Option<String>,
+    live: Option<(Topic, Vec<String>)>,
+}
+
+fn prepare_send(hub: &Hub, s: &mut Session, args: &Json) -> Result<Prepared> {
     let client_msg_id = get_str(args, "client_msg_id")?;
     if client_msg_id.is_empty() || client_msg_id.len() > 128 {
         return Err(Error::validation("client_msg_id must be 1-128 bytes"));
@@ -748,47 +967,35 @@ fn send(hub: &Hub, s: &mut Session, args: &Json) -> Result<Json> {
         limits: hub.limits,
     };
     let out = authorize_send(&req, &checked, &ctx)?;
-    if let Some((id, ts)) = hub.store().dedup_lookup(&s.canonical, client_msg_id, now)? {
-        return Ok(obj([
-            ("message_id", id.into()),
-            ("timestamp_ms", Json::Int(ts)),
-            ("duplicate", Json::Bool(true)),
-        ]));
-    }
     let message_id = hub.new_id(now)?;
     let timestamp_ms = warden_core::messaging::ulid::time_ms(&message_id).unwrap_or(now);
-    let m = Message {
-        message_id: message_id.clone(),
+    let (inbox, live) = match out.delivery {
+        Delivery::Durable => (Some(inbox_of(&checked.topic, &out.resolved_target)), None),
+        Delivery::Live => {
+            let p = parties
+                .into_iter()
+                .next()
+                .map(|(_, p)| p)
+                .unwrap_or_default();
+            (None, Some((checked.topic.clone(), p)))
+        }
+    };
+    let message = Message {
+        message_id,
         source: s.canonical.clone(),
-        target: out.resolved_target.clone(),
+        target: out.resolved_target,
         message_type: checked.message_type,
         payload,
         headers,
-        workspace: out.workspace.clone(),
+        workspace: out.workspace,
         timestamp_ms,
         on_behalf_of: on_behalf_of.map(str::to_string),
         redelivered: false,
     };
-    match out.delivery {
-        Delivery::Durable => {
-            let inbox = inbox_of(&checked.topic, &out.resolved_target);
-            let a =
-                hub.store()
-                    .append(&inbox, &s.canonical, client_msg_id, &m, hub.cfg.retention)?;
-            hub.count_drops(a.dropped_overflow, a.dropped_expired);
-            hub.inbox_notify(&inbox).notify_one();
-        }
-        Delivery::Live => {
-            hub.store()
-                .record_live_send(&s.canonical, client_msg_id, &m)?;
-            let p = parties.first().map(|(_, p)| p.as_slice()).unwrap_or(&[]);
-            hub.fan_out(&checked.topic, p, &m.deliver_frame());
-        }
-    }
-    hub.metrics.accepted.fetch_add(1, Ordering::Relaxed);
-    Ok(obj([
-        ("message_id", message_id.into()),
-        ("timestamp_ms", Json::Int(timestamp_ms)),
-        ("duplicate", Json::Bool(false)),
-    ]))
+    Ok(Prepared {
+        client_msg_id: client_msg_id.to_string(),
+        message,
+        inbox,
+        live,
+    })
 }

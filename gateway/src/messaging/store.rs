@@ -108,6 +108,24 @@ pub struct Appended {
     pub dropped_expired: u64,
 }
 
+/// One accepted send for [`MsgStore::store_sends`].
+pub struct NewSend<'a> {
+    /// The durable inbox it lands in; `None` for a live target (de-duplication only).
+    pub inbox: Option<&'a str>,
+    pub source: &'a str,
+    pub client_msg_id: &'a str,
+    pub message: &'a Message,
+}
+
+/// What [`MsgStore::store_sends`] did with one send.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored as a new message.
+    New,
+    /// A repeat within the de-duplication window: the first send's `(message_id, timestamp_ms)`.
+    Duplicate(String, i64),
+}
+
 /// The SQLite side of messaging.
 pub struct MsgStore {
     pub(super) conn: Connection,
@@ -138,113 +156,126 @@ impl MsgStore {
         Ok(MsgStore { conn })
     }
 
-    /// A previous accepted send of `(source, client_msg_id)` within the window:
-    /// `(message_id, timestamp_ms)`.
-    pub fn dedup_lookup(
-        &self,
-        source: &str,
-        client_msg_id: &str,
+    /// Stores a group of accepted sends in one transaction (group commit: one WAL commit for
+    /// the group; committed when this returns, SEMANTICS-messaging §6.1). In order, each send
+    /// is either a duplicate of a send of the same `(source, client_msg_id)` within the window
+    /// (an earlier send of the same group included) or new: remembered for de-duplication and,
+    /// for a durable target, appended to its inbox. Each touched inbox is then trimmed to its
+    /// retention bounds, every drop counted in its stats.
+    pub fn store_sends(
+        &mut self,
+        sends: &[NewSend<'_>],
         now_ms: i64,
-    ) -> Result<Option<(String, i64)>> {
-        self.conn
-            .query_row(
-                "SELECT message_id, timestamp_ms FROM send_dedup WHERE source=?1 AND client_msg_id=?2 AND timestamp_ms > ?3",
-                params![source, client_msg_id, now_ms - DEDUP_WINDOW_MS],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(db_err)
-    }
-
-    /// Records an accepted live send for de-duplication (one commit).
-    pub fn record_live_send(
-        &mut self,
-        source: &str,
-        client_msg_id: &str,
-        m: &Message,
-    ) -> Result<()> {
-        let tx = self.conn.transaction().map_err(db_err)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO send_dedup(source, client_msg_id, message_id, timestamp_ms) VALUES (?1,?2,?3,?4)",
-            params![source, client_msg_id, m.message_id, m.timestamp_ms],
-        )
-        .map_err(db_err)?;
-        tx.commit().map_err(db_err)
-    }
-
-    /// Appends `m` to `inbox` (and remembers the send), trimming the inbox to its retention
-    /// bounds; every drop is counted in the inbox's stats. Committed when this returns.
-    pub fn append(
-        &mut self,
-        inbox: &str,
-        source: &str,
-        client_msg_id: &str,
-        m: &Message,
         retention: Retention,
-    ) -> Result<Appended> {
+    ) -> Result<(Vec<Stored>, Appended)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db_err)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO send_dedup(source, client_msg_id, message_id, timestamp_ms) VALUES (?1,?2,?3,?4)",
-            params![source, client_msg_id, m.message_id, m.timestamp_ms],
-        )
-        .map_err(db_err)?;
-        tx.execute(
-            "INSERT INTO inbox(inbox, message_id, envelope, created_ms) VALUES (?1,?2,?3,?4)",
-            params![
-                inbox,
-                m.message_id,
-                m.envelope_json().to_compact(),
-                m.timestamp_ms
-            ],
-        )
-        .map_err(db_err)?;
-        let dropped_expired = tx
-            .execute(
-                "DELETE FROM inbox WHERE inbox=?1 AND kind='m' AND created_ms <= ?2",
-                params![inbox, m.timestamp_ms - retention.max_age_ms],
-            )
-            .map_err(db_err)? as u64;
-        let mut out = Appended {
-            dropped_expired,
-            dropped_overflow: 0,
-        };
-        let count: i64 = tx
-            .query_row(
-                "SELECT COUNT(*) FROM inbox WHERE inbox=?1 AND kind='m'",
-                params![inbox],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
-        if count > retention.max_messages {
-            out.dropped_overflow = tx
-                .execute(
-                    "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE inbox=?1 AND kind='m' ORDER BY seq LIMIT ?2)",
-                    params![inbox, count - retention.max_messages],
+        let mut out = Vec::with_capacity(sends.len());
+        let mut appended = Appended::default();
+        // Inboxes appended to, with the newest timestamp appended (the expiry reference).
+        let mut touched: Vec<(&str, i64)> = Vec::new();
+        let mut forget = false;
+        {
+            let mut lookup = tx
+                .prepare_cached(
+                    "SELECT message_id, timestamp_ms FROM send_dedup WHERE source=?1 AND client_msg_id=?2 AND timestamp_ms > ?3",
                 )
-                .map_err(db_err)? as u64;
+                .map_err(db_err)?;
+            let mut remember = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO send_dedup(source, client_msg_id, message_id, timestamp_ms) VALUES (?1,?2,?3,?4)",
+                )
+                .map_err(db_err)?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO inbox(inbox, message_id, envelope, created_ms) VALUES (?1,?2,?3,?4)",
+                )
+                .map_err(db_err)?;
+            for s in sends {
+                let m = s.message;
+                let previous = lookup
+                    .query_row(
+                        params![s.source, s.client_msg_id, now_ms - DEDUP_WINDOW_MS],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()
+                    .map_err(db_err)?;
+                if let Some((id, ts)) = previous {
+                    out.push(Stored::Duplicate(id, ts));
+                    continue;
+                }
+                remember
+                    .execute(params![
+                        s.source,
+                        s.client_msg_id,
+                        m.message_id,
+                        m.timestamp_ms
+                    ])
+                    .map_err(db_err)?;
+                if let Some(inbox) = s.inbox {
+                    insert
+                        .execute(params![
+                            inbox,
+                            m.message_id,
+                            m.envelope_json().to_compact(),
+                            m.timestamp_ms
+                        ])
+                        .map_err(db_err)?;
+                    match touched.iter_mut().find(|(i, _)| *i == inbox) {
+                        Some(t) => t.1 = t.1.max(m.timestamp_ms),
+                        None => touched.push((inbox, m.timestamp_ms)),
+                    }
+                }
+                forget |= m.timestamp_ms % 64 == 0;
+                out.push(Stored::New);
+            }
         }
-        let dropped = out.dropped_expired + out.dropped_overflow;
-        if dropped > 0 {
-            tx.execute(
-                "INSERT INTO inbox_stats(inbox, dropped) VALUES (?1, ?2)
-                 ON CONFLICT(inbox) DO UPDATE SET dropped = dropped + ?2",
-                params![inbox, dropped as i64],
-            )
-            .map_err(db_err)?;
+        for (inbox, newest_ms) in touched {
+            let expired = tx
+                .prepare_cached(
+                    "DELETE FROM inbox WHERE inbox=?1 AND kind='m' AND created_ms <= ?2",
+                )
+                .map_err(db_err)?
+                .execute(params![inbox, newest_ms - retention.max_age_ms])
+                .map_err(db_err)? as u64;
+            let count: i64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM inbox WHERE inbox=?1 AND kind='m'")
+                .map_err(db_err)?
+                .query_row(params![inbox], |r| r.get(0))
+                .map_err(db_err)?;
+            let mut overflow = 0;
+            if count > retention.max_messages {
+                overflow = tx
+                    .prepare_cached(
+                        "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE inbox=?1 AND kind='m' ORDER BY seq LIMIT ?2)",
+                    )
+                    .map_err(db_err)?
+                    .execute(params![inbox, count - retention.max_messages])
+                    .map_err(db_err)? as u64;
+            }
+            if expired + overflow > 0 {
+                tx.prepare_cached(
+                    "INSERT INTO inbox_stats(inbox, dropped) VALUES (?1, ?2)
+                     ON CONFLICT(inbox) DO UPDATE SET dropped = dropped + ?2",
+                )
+                .map_err(db_err)?
+                .execute(params![inbox, (expired + overflow) as i64])
+                .map_err(db_err)?;
+            }
+            appended.dropped_expired += expired;
+            appended.dropped_overflow += overflow;
         }
         // Forget sends older than the de-duplication window now and then.
-        if m.timestamp_ms % 64 == 0 {
-            tx.execute(
-                "DELETE FROM send_dedup WHERE timestamp_ms <= ?1",
-                params![m.timestamp_ms - DEDUP_WINDOW_MS],
-            )
-            .map_err(db_err)?;
+        if forget {
+            tx.prepare_cached("DELETE FROM send_dedup WHERE timestamp_ms <= ?1")
+                .map_err(db_err)?
+                .execute(params![now_ms - DEDUP_WINDOW_MS])
+                .map_err(db_err)?;
         }
         tx.commit().map_err(db_err)?;
-        Ok(out)
+        Ok((out, appended))
     }
 
     /// Drops expired messages of `inbox` (counted); returns how many.
@@ -315,51 +346,22 @@ impl MsgStore {
     /// (`redelivered` = delivered before).
     pub fn take(&mut self, inbox: &str, after_seq: i64, limit: usize) -> Result<Vec<Pending>> {
         let tx = self.conn.transaction().map_err(db_err)?;
-        let rows: Vec<(i64, String, bool, String)> = {
-            let mut st = tx
-                .prepare_cached(
-                    "SELECT seq, envelope, delivered, kind FROM inbox WHERE inbox=?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-                )
-                .map_err(db_err)?;
-            let it = st
-                .query_map(params![inbox, after_seq, limit as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get(3)?))
-                })
-                .map_err(db_err)?;
-            it.collect::<std::result::Result<_, _>>().map_err(db_err)?
-        };
-        let mut out = Vec::with_capacity(rows.len());
-        if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
-            tx.execute(
-                "UPDATE inbox SET delivered=1 WHERE inbox=?1 AND seq BETWEEN ?2 AND ?3",
-                params![inbox, first.0, last.0],
-            )
-            .map_err(db_err)?;
-        }
+        let rows = take_rows(&tx, inbox, after_seq, limit)?;
         tx.commit().map_err(db_err)?;
-        for (seq, env, delivered, kind) in rows {
-            let v =
-                Json::parse(&env).map_err(|e| Error::internal(format!("stored envelope: {e}")))?;
-            let item = if kind == "a" {
-                let id = v
-                    .get("assignment_id")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                Item::Assignment(id, v)
-            } else {
-                let mut message = Message::from_json(&v)?;
-                message.redelivered = delivered;
-                Item::Message(message)
-            };
-            out.push(Pending { seq, item });
-        }
-        Ok(out)
+        pending_items(rows)
     }
 
-    /// Acknowledges deliveries of `inbox` by id (unknown ids are ignored); returns how many
-    /// messages were removed and the frames of the acknowledged assignments.
-    pub fn ack(&mut self, inbox: &str, ids: &[String]) -> Result<(usize, Vec<Json>)> {
+    /// Acknowledges deliveries of `inbox` by id (unknown ids are ignored) and, when `limit` >
+    /// 0, takes the next messages after `after_seq` as [`MsgStore::take`] does, in one
+    /// transaction. Returns how many messages were removed, the frames of the acknowledged
+    /// assignments and the messages taken.
+    pub fn ack_and_take(
+        &mut self,
+        inbox: &str,
+        ids: &[String],
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<(usize, Vec<Json>, Vec<Pending>)> {
         let tx = self.conn.transaction().map_err(db_err)?;
         let mut n = 0;
         let mut assignments = Vec::new();
@@ -387,8 +389,13 @@ impl MsgStore {
                 del.execute(params![inbox, id]).map_err(db_err)?;
             }
         }
+        let rows = if limit > 0 {
+            take_rows(&tx, inbox, after_seq, limit)?
+        } else {
+            Vec::new()
+        };
         tx.commit().map_err(db_err)?;
-        Ok((n, assignments))
+        Ok((n, assignments, pending_items(rows)?))
     }
 
     /// Total messages waiting in every inbox (the depth gauge).
@@ -501,6 +508,54 @@ impl MsgStore {
             .map_err(db_err)?;
         Ok(live)
     }
+}
+
+type Row = (i64, String, bool, String);
+
+/// Up to `limit` rows of `inbox` after `after_seq`, in order, marked delivered (inside `tx`).
+fn take_rows(tx: &Connection, inbox: &str, after_seq: i64, limit: usize) -> Result<Vec<Row>> {
+    let rows: Vec<Row> = {
+        let mut st = tx
+            .prepare_cached(
+                "SELECT seq, envelope, delivered, kind FROM inbox WHERE inbox=?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )
+            .map_err(db_err)?;
+        let it = st
+            .query_map(params![inbox, after_seq, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get(3)?))
+            })
+            .map_err(db_err)?;
+        it.collect::<std::result::Result<_, _>>().map_err(db_err)?
+    };
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        tx.prepare_cached("UPDATE inbox SET delivered=1 WHERE inbox=?1 AND seq BETWEEN ?2 AND ?3")
+            .map_err(db_err)?
+            .execute(params![inbox, first.0, last.0])
+            .map_err(db_err)?;
+    }
+    Ok(rows)
+}
+
+/// Stored rows as messages and assignments.
+fn pending_items(rows: Vec<Row>) -> Result<Vec<Pending>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (seq, env, delivered, kind) in rows {
+        let v = Json::parse(&env).map_err(|e| Error::internal(format!("stored envelope: {e}")))?;
+        let item = if kind == "a" {
+            let id = v
+                .get("assignment_id")
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_string();
+            Item::Assignment(id, v)
+        } else {
+            let mut message = Message::from_json(&v)?;
+            message.redelivered = delivered;
+            Item::Message(message)
+        };
+        out.push(Pending { seq, item });
+    }
+    Ok(out)
 }
 
 /// [`KvStore`] over the messaging file: one row per stored key, revisions from a counter
