@@ -1,6 +1,6 @@
 //! Monotonic ULIDs (§1.1, §6.3): 48-bit unix milliseconds + 80 random bits, 26 upper-case
 //! Crockford base32 characters. Ids minted by one generator increase strictly: within one
-//! millisecond (or if the clock steps back) the random part of the previous id is incremented.
+//! millisecond (or if the clock steps back) the previous id is incremented (no new randomness).
 
 use crate::error::{Error, Result};
 
@@ -21,6 +21,12 @@ impl UlidGen {
     /// The next id at `now_ms` (clamped to 48 bits); `INTERNAL` without OS randomness.
     pub fn next(&mut self, now_ms: i64) -> Result<String> {
         let ms = (now_ms.max(0) as u128).min((1u128 << 48) - 1);
+        if self.last != 0 && ms <= self.last >> 80 {
+            // The same millisecond (or the clock stepped back): the increment, no randomness
+            // needed (and no system call).
+            self.last = self.last.wrapping_add(1);
+            return Ok(encode(self.last));
+        }
         let mut r = [0u8; 10];
         getrandom::getrandom(&mut r).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
         let mut rand = 0u128;

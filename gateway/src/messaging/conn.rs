@@ -565,20 +565,28 @@ async fn deliver(hub: &Hub, s: &mut Session, tx: &mut Tx, batch: Vec<Pending>) -
     for p in batch {
         s.cursor = p.seq;
         let frame = match p.item {
-            Item::Message(m) => {
-                s.in_flight.insert(m.message_id.clone());
+            Item::Message {
+                id,
+                frame,
+                redelivered,
+            } => {
+                s.in_flight.insert(id);
                 hub.metrics.delivered.fetch_add(1, Ordering::Relaxed);
-                if m.redelivered {
+                if redelivered {
                     hub.metrics.redelivered.fetch_add(1, Ordering::Relaxed);
                 }
-                m.deliver_frame()
+                frame
             }
             Item::Assignment(id, frame) => {
                 s.in_flight.insert(id);
-                frame
+                frame.to_compact()
             }
         };
-        if !feed_json(tx, &frame).await {
+        if tx
+            .feed(WsMessage::Text(Utf8Bytes::from(frame)))
+            .await
+            .is_err()
+        {
             return false;
         }
     }
@@ -963,7 +971,12 @@ fn prepare_send(hub: &Hub, s: &mut Session, args: &Json) -> Result<Prepared> {
         grants: &hub.cfg.grants,
         connected_services: &services,
         task_parties: &parties,
-        service_choice: random_unit(),
+        // Only an `sv` ANY target draws (a system call per draw otherwise).
+        service_choice: if checked.topic.service_any() {
+            random_unit()
+        } else {
+            0.0
+        },
         limits: hub.limits,
     };
     let out = authorize_send(&req, &checked, &ctx)?;

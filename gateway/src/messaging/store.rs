@@ -88,8 +88,13 @@ pub struct Retention {
 /// What an inbox row holds.
 #[derive(Debug)]
 pub enum Item {
-    /// A message (`deliver`).
-    Message(Message),
+    /// A message: its id, its `deliver` frame (compact JSON) and whether it was delivered
+    /// before.
+    Message {
+        id: String,
+        frame: String,
+        redelivered: bool,
+    },
     /// A task assignment (`assignment`): its id and the frame.
     Assignment(String, Json),
 }
@@ -510,19 +515,26 @@ impl MsgStore {
     }
 }
 
-type Row = (i64, String, bool, String);
+/// `(seq, message_id, envelope, delivered, kind)` of an inbox row.
+type Row = (i64, String, String, bool, String);
 
 /// Up to `limit` rows of `inbox` after `after_seq`, in order, marked delivered (inside `tx`).
 fn take_rows(tx: &Connection, inbox: &str, after_seq: i64, limit: usize) -> Result<Vec<Row>> {
     let rows: Vec<Row> = {
         let mut st = tx
             .prepare_cached(
-                "SELECT seq, envelope, delivered, kind FROM inbox WHERE inbox=?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                "SELECT seq, message_id, envelope, delivered, kind FROM inbox WHERE inbox=?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             )
             .map_err(db_err)?;
         let it = st
             .query_map(params![inbox, after_seq, limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get(3)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, i64>(3)? != 0,
+                    r.get(4)?,
+                ))
             })
             .map_err(db_err)?;
         it.collect::<std::result::Result<_, _>>().map_err(db_err)?
@@ -536,12 +548,41 @@ fn take_rows(tx: &Connection, inbox: &str, after_seq: i64, limit: usize) -> Resu
     Ok(rows)
 }
 
+/// The end of every stored envelope: [`Message::envelope_json`] of a message as accepted
+/// (`redelivered` is its last member).
+const STORED_TAIL: &str = ",\"redelivered\":false}";
+
+/// The `deliver` frame of a stored envelope: `{"type":"deliver",` + the envelope's members
+/// with `redelivered` set, spliced as text (the bytes [`Message::deliver_frame`] would give,
+/// without parsing, decoding and encoding the payload again); parsed when the text has
+/// another shape.
+fn deliver_frame_text(envelope: &str, redelivered: bool) -> Result<String> {
+    if let Some(body) = envelope
+        .strip_prefix('{')
+        .and_then(|e| e.strip_suffix(STORED_TAIL))
+    {
+        let flag = if redelivered { "true" } else { "false" };
+        let mut f = String::with_capacity(envelope.len() + 24);
+        f.push_str("{\"type\":\"deliver\",");
+        f.push_str(body);
+        f.push_str(",\"redelivered\":");
+        f.push_str(flag);
+        f.push('}');
+        return Ok(f);
+    }
+    let v = Json::parse(envelope).map_err(|e| Error::internal(format!("stored envelope: {e}")))?;
+    let mut m = Message::from_json(&v)?;
+    m.redelivered = redelivered;
+    Ok(m.deliver_frame().to_compact())
+}
+
 /// Stored rows as messages and assignments.
 fn pending_items(rows: Vec<Row>) -> Result<Vec<Pending>> {
     let mut out = Vec::with_capacity(rows.len());
-    for (seq, env, delivered, kind) in rows {
-        let v = Json::parse(&env).map_err(|e| Error::internal(format!("stored envelope: {e}")))?;
+    for (seq, id, env, delivered, kind) in rows {
         let item = if kind == "a" {
+            let v =
+                Json::parse(&env).map_err(|e| Error::internal(format!("stored envelope: {e}")))?;
             let id = v
                 .get("assignment_id")
                 .and_then(Json::as_str)
@@ -549,9 +590,11 @@ fn pending_items(rows: Vec<Row>) -> Result<Vec<Pending>> {
                 .to_string();
             Item::Assignment(id, v)
         } else {
-            let mut message = Message::from_json(&v)?;
-            message.redelivered = delivered;
-            Item::Message(message)
+            Item::Message {
+                frame: deliver_frame_text(&env, delivered)?,
+                id,
+                redelivered: delivered,
+            }
         };
         out.push(Pending { seq, item });
     }
@@ -668,5 +711,47 @@ impl KvStore for SqliteKv<'_> {
                 .push((k, r.get::<_, i64>(1).map_err(db_err)? as u64));
         }
         Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spliced_deliver_frames_are_the_parsed_ones() {
+        let m = Message {
+            message_id: "01JABCDEFGHJKMNPQRSTVWXYZ0".into(),
+            source: "ag::w::a::1".into(),
+            target: "ag::w::b::1".into(),
+            message_type: warden_core::messaging::MessageType::parse("EVENT").unwrap(),
+            payload: (0..=255u8).collect(),
+            headers: vec![("k".into(), "v \"q\" \u{e9}".into())],
+            workspace: Some("w".into()),
+            timestamp_ms: 1_700_000_000_000,
+            on_behalf_of: Some("us::u1::win".into()),
+            redelivered: false,
+        };
+        let stored = m.envelope_json().to_compact();
+        assert!(stored.ends_with(STORED_TAIL), "{stored}");
+        for again in [false, true] {
+            let mut r = m.clone();
+            r.redelivered = again;
+            assert_eq!(
+                deliver_frame_text(&stored, again).unwrap(),
+                r.deliver_frame().to_compact()
+            );
+        }
+        // Another shape (an older or foreign writer): parsed.
+        let odd = stored.replace(STORED_TAIL, ",\"redelivered\":false }");
+        assert_eq!(
+            deliver_frame_text(&odd, true).unwrap(),
+            Message {
+                redelivered: true,
+                ..m.clone()
+            }
+            .deliver_frame()
+            .to_compact()
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! handshake, the outbox flush after `welcome`, and the connection loop (frames in and out,
 //! heartbeat, shutdown).
 
-use super::{disconnected, send_frame, ConnectionInfo, Credentials, Inner, Push, SendResult};
+use super::{disconnected, ConnectionInfo, Credentials, Inner, Outgoing, Push, SendResult};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::Json;
 use crate::messaging::backoff::{
@@ -110,7 +110,7 @@ async fn attempt(inner: &Inner, cfg: &DriverConfig) -> Result<(Ws, Json), Attemp
 
 /// Applies `welcome`: connection facts, a new writer, and the outbox flush (unacknowledged
 /// sends first, then queued ones, each with its original `client_msg_id`).
-fn install(inner: &Inner, welcome: &Json) -> mpsc::UnboundedReceiver<String> {
+fn install(inner: &Inner, welcome: &Json) -> mpsc::UnboundedReceiver<Outgoing> {
     let (tx, rx) = mpsc::unbounded_channel();
     let s = |k: &str| {
         welcome
@@ -141,7 +141,7 @@ fn install(inner: &Inner, welcome: &Json) -> mpsc::UnboundedReceiver<String> {
     };
     for id in ids {
         if let Some(p) = st.sends.get(&id) {
-            let _ = tx.send(send_frame(&id, &p.args));
+            let _ = tx.send(Outgoing::Frame(p.frame.clone()));
         }
     }
     st.writer = Some(tx.clone());
@@ -297,7 +297,7 @@ enum Handled {
 async fn connection(
     inner: &Arc<Inner>,
     ws: Ws,
-    mut out: mpsc::UnboundedReceiver<String>,
+    mut out: mpsc::UnboundedReceiver<Outgoing>,
     heartbeat: Duration,
 ) -> End {
     let (mut sink, mut stream) = ws.split();
@@ -307,8 +307,11 @@ async fn connection(
     loop {
         tokio::select! {
             f = out.recv() => match f {
-                Some(text) => {
-                    if sink.send(WsMessage::text(text)).await.is_err() {
+                Some(first) => {
+                    // This frame and those queued behind it, written with one flush.
+                    if write_queued(&mut sink, first, &mut out).await.is_err()
+                        || sink.flush().await.is_err()
+                    {
                         return End::Lost;
                     }
                 }
@@ -336,8 +339,8 @@ async fn connection(
             }
             _ = inner.shutdown.notified() => {
                 // Frames already queued (acknowledgements) go out before `bye`.
-                while let Ok(text) = out.try_recv() {
-                    if sink.send(WsMessage::text(text)).await.is_err() {
+                if let Ok(first) = out.try_recv() {
+                    if write_queued(&mut sink, first, &mut out).await.is_err() {
                         return End::Shutdown;
                     }
                 }
@@ -350,9 +353,48 @@ async fn connection(
     }
 }
 
+/// Frames written at most per flush.
+const MAX_WRITE_GROUP: usize = 256;
+
+fn ack_frame(ids: &mut Vec<String>) -> WsMessage {
+    let ids = std::mem::take(ids).into_iter().map(Json::Str).collect();
+    WsMessage::text(obj([("type", "ack".into()), ("ids", Json::Arr(ids))]).to_compact())
+}
+
+/// Queues `first` and what is already queued behind it on `sink` without flushing, in order;
+/// consecutive acknowledgements become one `ack` frame.
+async fn write_queued(
+    sink: &mut futures_util::stream::SplitSink<Ws, WsMessage>,
+    first: Outgoing,
+    out: &mut mpsc::UnboundedReceiver<Outgoing>,
+) -> std::result::Result<(), tokio_tungstenite::tungstenite::Error> {
+    let mut acks = Vec::new();
+    let mut next = Some(first);
+    let mut n = 0;
+    while let Some(o) = next.take() {
+        match o {
+            Outgoing::Ack(id) => acks.push(id),
+            Outgoing::Frame(text) => {
+                if !acks.is_empty() {
+                    sink.feed(ack_frame(&mut acks)).await?;
+                }
+                sink.feed(WsMessage::text(text)).await?;
+            }
+        }
+        n += 1;
+        if n < MAX_WRITE_GROUP {
+            next = out.try_recv().ok();
+        }
+    }
+    if !acks.is_empty() {
+        sink.feed(ack_frame(&mut acks)).await?;
+    }
+    Ok(())
+}
+
 fn write(inner: &Inner, frame: Json) {
     if let Some(w) = &inner.lock().writer {
-        let _ = w.send(frame.to_compact());
+        let _ = w.send(Outgoing::Frame(frame.to_compact()));
     }
 }
 
@@ -384,13 +426,7 @@ fn handle(inner: &Arc<Inner>, text: &str) -> Handled {
                 inner.wake.notify_waiters();
             } else if let Some(w) = &st.writer {
                 // Seen before: acknowledged, not surfaced (§6.2).
-                let _ = w.send(
-                    obj([
-                        ("type", "ack".into()),
-                        ("ids", Json::Arr(vec![m.message_id.as_str().into()])),
-                    ])
-                    .to_compact(),
-                );
+                let _ = w.send(Outgoing::Ack(m.message_id));
             }
         }
         "assignment" => {
@@ -405,13 +441,7 @@ fn handle(inner: &Arc<Inner>, text: &str) -> Handled {
                 drop(st);
                 inner.wake.notify_waiters();
             } else if let Some(w) = &st.writer {
-                let _ = w.send(
-                    obj([
-                        ("type", "ack".into()),
-                        ("ids", Json::Arr(vec![id.as_str().into()])),
-                    ])
-                    .to_compact(),
-                );
+                let _ = w.send(Outgoing::Ack(id));
             }
         }
         "notice" => {
@@ -459,7 +489,7 @@ fn on_send_response(inner: &Arc<Inner>, cmid: &str, outcome: Result<Json>) {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 let st = inner.lock();
                 if let (Some(p), Some(w)) = (st.sends.get(&cmid), &st.writer) {
-                    let _ = w.send(send_frame(&cmid, &p.args));
+                    let _ = w.send(Outgoing::Frame(p.frame.clone()));
                 }
             });
             return;

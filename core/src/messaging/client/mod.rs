@@ -139,7 +139,9 @@ pub struct ConnectionInfo {
 }
 
 struct PendingSend {
-    args: Json,
+    /// The `request{op:"send"}` frame, transmitted again unchanged after a reconnect or a
+    /// `RATE_LIMITED` answer.
+    frame: String,
     done: Option<oneshot::Sender<Result<SendResult>>>,
 }
 
@@ -150,7 +152,7 @@ pub(crate) struct State {
     incoming: VecDeque<Push>,
     dedup: DedupWindow,
     last_returned: Option<String>,
-    writer: Option<mpsc::UnboundedSender<String>>,
+    writer: Option<mpsc::UnboundedSender<Outgoing>>,
     info: Option<ConnectionInfo>,
     resume_token: Option<String>,
     closed: Option<String>,
@@ -176,12 +178,19 @@ fn disconnected(why: &str) -> Error {
     Error::new(ErrorCode::Disconnected, why.to_string())
 }
 
-fn send_frame(client_msg_id: &str, args: &Json) -> String {
+/// What the connection task writes: a whole frame, or one acknowledged id (the task merges
+/// the ids queued together into one `ack` frame).
+pub(crate) enum Outgoing {
+    Frame(String),
+    Ack(String),
+}
+
+fn send_frame(client_msg_id: &str, args: Json) -> String {
     obj([
         ("type", "request".into()),
         ("request_id", format!("s:{client_msg_id}").into()),
         ("op", "send".into()),
-        ("args", args.clone()),
+        ("args", args),
     ])
     .to_compact()
 }
@@ -321,16 +330,17 @@ impl MessagingClient {
                 ),
             ]);
             let disposition = st.outbox.send(cmid.clone())?;
+            let frame = send_frame(&cmid, args);
             if disposition == SendDisposition::Transmitted {
                 if let Some(w) = &st.writer {
-                    let _ = w.send(send_frame(&cmid, &args));
+                    let _ = w.send(Outgoing::Frame(frame.clone()));
                 }
             }
             let (tx, rx) = oneshot::channel();
             st.sends.insert(
                 cmid,
                 PendingSend {
-                    args,
+                    frame,
                     done: Some(tx),
                 },
             );
@@ -388,13 +398,7 @@ impl MessagingClient {
     pub fn ack(&self, message_id: &str) {
         let st = self.inner.lock();
         if let Some(w) = &st.writer {
-            let _ = w.send(
-                obj([
-                    ("type", "ack".into()),
-                    ("ids", Json::Arr(vec![message_id.into()])),
-                ])
-                .to_compact(),
-            );
+            let _ = w.send(Outgoing::Ack(message_id.to_string()));
         }
     }
 
@@ -417,7 +421,7 @@ impl MessagingClient {
                 ("op", op.into()),
                 ("args", args),
             ]);
-            if w.send(frame.to_compact()).is_err() {
+            if w.send(Outgoing::Frame(frame.to_compact())).is_err() {
                 st.requests.remove(&rid);
                 return Err(disconnected("not connected"));
             }
