@@ -146,8 +146,13 @@ impl MsgStore {
             }
         }
         let conn = Connection::open(path).map_err(db_err)?;
+        // The gateway is the file's only user (one connection; a second gateway on the same
+        // database is refused by its lock file): EXCLUSIVE locking keeps the WAL index in
+        // memory with no file-lock system calls per transaction (measured: ~8 fcntl calls per
+        // transaction before; 16 KiB pages measured no gain and longer checkpoint stalls).
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; \
+             PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
         .map_err(db_err)?;
         let version: i64 = conn
