@@ -1206,3 +1206,144 @@ fn sigterm_closes_messaging_connections_with_server_shutdown() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Sends from 16 concurrent tasks of one client (the gateway stores them in groups, one
+/// transaction per group) with a SIGKILL mid-stream: every acknowledged send arrives, once,
+/// and each task's messages arrive in the order it sent them.
+#[test]
+fn gateway_restart_during_grouped_sends_loses_nothing_and_keeps_order() {
+    let dir = tmp("restart-grouped");
+    let db = dir.join("g.db");
+    let gw = start(&db, &["--messaging-send-rate", "100000"], None);
+    let port = gw.port;
+    let rt = rt();
+    let acme = rt.block_on(new_key(&gw, "acme"));
+    let (a, b) = rt.block_on(async {
+        (
+            connect(&gw, "ag::acme::a::1", &acme).await,
+            connect(&gw, "ag::acme::b::1", &acme).await,
+        )
+    });
+    let a = std::sync::Arc::new(a);
+    const TASKS: usize = 16;
+    const EACH: usize = 40;
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let senders: Vec<_> = (0..TASKS)
+        .map(|t| {
+            let (a, sent) = (a.clone(), sent.clone());
+            rt.spawn(async move {
+                let mut acked = Vec::new();
+                for i in 0..EACH {
+                    let r = a
+                        .send(
+                            "ag::acme::b::1",
+                            format!("{t}:{i}").as_bytes(),
+                            opts("CHAT"),
+                        )
+                        .await
+                        .unwrap();
+                    acked.push(r.message_id);
+                    sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                acked
+            })
+        })
+        .collect();
+    let receiver = rt.spawn(async move {
+        let mut got: Vec<Message> = Vec::new();
+        while got.len() < TASKS * EACH {
+            got.push(next_message(&b).await);
+        }
+        b.close().await;
+        got
+    });
+    while sent.load(std::sync::atomic::Ordering::Relaxed) < TASKS * EACH / 3 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    drop(gw); // SIGKILL
+    let _gw = start(&db, &["--messaging-send-rate", "100000"], Some(port));
+    let acked: Vec<Vec<String>> = senders
+        .into_iter()
+        .map(|s| rt.block_on(s).unwrap())
+        .collect();
+    let got = rt.block_on(receiver).unwrap();
+    let mut ids: Vec<&str> = got.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), TASKS * EACH, "a message was handed over twice");
+    for (t, acked) in acked.iter().enumerate() {
+        let mine: Vec<&Message> = got
+            .iter()
+            .filter(|m| m.payload.starts_with(format!("{t}:").as_bytes()))
+            .collect();
+        let order: Vec<&str> = mine.iter().map(|m| m.message_id.as_str()).collect();
+        let acked: Vec<&str> = acked.iter().map(String::as_str).collect();
+        assert_eq!(
+            order, acked,
+            "task {t}: every acknowledged send, once, in order"
+        );
+        for (i, m) in mine.iter().enumerate() {
+            assert_eq!(m.payload, format!("{t}:{i}").into_bytes());
+        }
+    }
+    rt.block_on(a.close());
+}
+
+/// Two sends with one `client_msg_id` written together (one group on the gateway): the second
+/// is answered as a duplicate of the first, and one message is stored.
+#[test]
+fn repeated_client_msg_id_within_one_group_is_a_duplicate() {
+    let dir = tmp("dup-group");
+    let gw = start(&dir.join("g.db"), &[], None);
+    run(async {
+        let acme = new_key(&gw, "acme").await;
+        let b = connect(&gw, "ag::acme::b::1", &acme).await;
+        let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/v1/messaging/ws", gw.ws))
+            .await
+            .unwrap();
+        let hello = format!(
+            r#"{{"type":"hello","protocol_version":1,"identity":"ag::acme::a::1","credentials":{{"api_key":"{acme}"}}}}"#
+        );
+        ws.send(WsMessage::text(hello)).await.unwrap();
+        let welcome = ws.next().await.unwrap().unwrap();
+        assert!(welcome.to_text().unwrap().contains("\"welcome\""));
+        for rid in ["r1", "r2"] {
+            let f = format!(
+                r#"{{"type":"request","request_id":"{rid}","op":"send","args":{{"client_msg_id":"c-1","target":"ag::acme::b::1","message_type":"CHAT","payload":"aGk"}}}}"#
+            );
+            ws.feed(WsMessage::text(f)).await.unwrap();
+        }
+        ws.flush().await.unwrap();
+        let mut answers = Vec::new();
+        while answers.len() < 2 {
+            if let WsMessage::Text(t) = ws.next().await.unwrap().unwrap() {
+                let v = Json::parse(t.as_str()).unwrap();
+                if v.get("type").and_then(Json::as_str) == Some("response") {
+                    answers.push(v);
+                }
+            }
+        }
+        assert!(
+            answers.iter().all(|a| a.get("error").is_none()),
+            "{answers:?}"
+        );
+        let field = |v: &Json, k: &str| v.get("result").and_then(|r| r.get(k)).cloned();
+        assert_eq!(
+            answers[0].get("request_id").and_then(Json::as_str),
+            Some("r1")
+        );
+        assert_eq!(field(&answers[0], "duplicate"), Some(Json::Bool(false)));
+        assert_eq!(field(&answers[1], "duplicate"), Some(Json::Bool(true)));
+        assert_eq!(
+            field(&answers[0], "message_id"),
+            field(&answers[1], "message_id")
+        );
+        let m = next_message(&b).await;
+        assert_eq!(m.payload, b"hi".to_vec());
+        assert!(matches!(
+            b.next(Some(Duration::from_millis(300))).await,
+            Err(e) if e.code() == ErrorCode::Timeout
+        ));
+        b.close().await;
+    });
+}
