@@ -6,14 +6,25 @@
 //!   accepted by the gateway only once it is in the receiver's durable inbox (SQLite), delivered
 //!   over the WebSocket, and acknowledged by the receiver.
 //!
-//! Both run the same closed loop: at most `--window` messages in flight (sent, not yet
-//! received), so neither side is measured by how fast it can drop or queue. Each message carries
-//! its send time (ns since the start of the process) in its first 8 bytes; latency = receive time
-//! − send time, same process and clock. Throughput = messages received in `--seconds` after a
-//! 2 s warm-up.
+//! Two modes, the same for both systems:
 //!
-//! Usage: warden-msg-bench --nats URL --gateway WS_URL --api-key KEY [--seconds 10]
-//!        [--window 64] [--payload 1024]
+//! - `--mode closed` (throughput): a closed loop of at most `--window` messages in flight (sent,
+//!   not yet received), senders as fast as the window allows. msgs/s = messages received in the
+//!   measured `--seconds` after a 2 s warm-up.
+//! - `--mode paced --rate R` (latency): sends scheduled at a fixed R msgs/s (message k due at
+//!   k/R s; the window still bounds what is in flight), so latency is measured at a load both
+//!   systems carry, not in the queue a saturated closed loop builds. `run.sh` picks R from the
+//!   throughput runs of the same invocation.
+//!
+//! Each message carries its send time (ns since the start of the run, taken just before the
+//! send call) in its first 8 bytes; latency = receive time − send time, same process and
+//! clock. Warden: `--window` sender tasks share the client (each waits for its send's
+//! acknowledgement, i.e. for the message to be durable); NATS: one publisher task.
+//!
+//! Usage: warden-msg-bench [--nats URL] [--gateway WS_URL --api-key KEY] [--mode closed|paced]
+//!        [--rate R] [--seconds 10] [--window 64] [--payload 1024]
+//! Prints `RESULT <nats|warden> mode=<m> msgs_per_s=… p50_ms=… p99_ms=… received=…
+//! sent_per_s=…`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,6 +35,7 @@ use warden_core::messaging::client::{
 
 struct Args {
     nats: String,
+    paced: Option<f64>,
     gateway: String,
     api_key: String,
     seconds: u64,
@@ -34,6 +46,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         nats: String::new(),
+        paced: None,
         gateway: String::new(),
         api_key: String::new(),
         seconds: 10,
@@ -51,6 +64,16 @@ fn args() -> Args {
             "--seconds" => a.seconds = x.parse().expect("--seconds"),
             "--window" => a.window = x.parse().expect("--window"),
             "--payload" => a.payload = x.parse().expect("--payload"),
+            "--mode" => match x.as_str() {
+                "closed" => a.paced = None,
+                "paced" => a.paced = Some(a.paced.unwrap_or(1000.0)),
+                o => panic!("--mode closed|paced, not {o}"),
+            },
+            "--rate" => {
+                let r: f64 = x.parse().expect("--rate");
+                assert!(r > 0.0, "--rate must be > 0");
+                a.paced = Some(r);
+            }
             o => panic!("unknown argument {o}"),
         }
         i += 2;
@@ -62,10 +85,12 @@ fn args() -> Args {
 #[derive(Default)]
 struct Tally {
     lat_us: Vec<u64>,
+    /// Sends started in the measured interval.
+    sent: u64,
 }
 
 impl Tally {
-    fn report(&mut self, name: &str, secs: f64) {
+    fn report(&mut self, name: &str, mode: &str, secs: f64) {
         self.lat_us.sort_unstable();
         let n = self.lat_us.len();
         let pct = |p: f64| {
@@ -75,10 +100,11 @@ impl Tally {
                 .unwrap_or(0)
         };
         println!(
-            "RESULT {name} msgs_per_s={:.0} p50_ms={:.3} p99_ms={:.3} received={n}",
+            "RESULT {name} mode={mode} msgs_per_s={:.0} p50_ms={:.3} p99_ms={:.3} received={n} sent_per_s={:.0}",
             n as f64 / secs,
             pct(0.50) as f64 / 1000.0,
-            pct(0.99) as f64 / 1000.0
+            pct(0.99) as f64 / 1000.0,
+            self.sent as f64 / secs
         );
     }
 }
@@ -98,6 +124,28 @@ struct Window {
     end: Duration,
 }
 
+/// Paced mode: waits until message `k` is due (`k / rate` s after `t0`). Closed mode: no wait.
+/// Counts sends started inside the measured window.
+struct Pacer {
+    rate: Option<f64>,
+    next: AtomicU64,
+    sent: AtomicU64,
+}
+
+impl Pacer {
+    async fn wait_turn(&self, t0: Instant, w: &Window) {
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        if let Some(rate) = self.rate {
+            let due = t0 + Duration::from_secs_f64(k as f64 / rate);
+            tokio::time::sleep_until(due.into()).await;
+        }
+        let now = t0.elapsed();
+        if now >= w.start && now < w.end {
+            self.sent.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 async fn bench_nats(a: &Args, t0: Instant, w: &Window) -> Tally {
     let client = async_nats::connect(&a.nats)
         .await
@@ -106,7 +154,19 @@ async fn bench_nats(a: &Args, t0: Instant, w: &Window) -> Tally {
     client.flush().await.expect("flush");
     let in_flight = Arc::new(tokio::sync::Semaphore::new(a.window));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pacer = Arc::new(Pacer {
+        rate: a.paced,
+        next: AtomicU64::new(0),
+        sent: AtomicU64::new(0),
+    });
     let (pubc, sem, st, size) = (client.clone(), in_flight.clone(), stop.clone(), a.payload);
+    let (pc, ww) = (
+        pacer.clone(),
+        Window {
+            start: w.start,
+            end: w.end,
+        },
+    );
     let publisher = tokio::spawn(async move {
         let mut buf = vec![0x5au8; size];
         while !st.load(Ordering::Relaxed) {
@@ -114,6 +174,7 @@ async fn bench_nats(a: &Args, t0: Instant, w: &Window) -> Tally {
                 break;
             };
             p.forget();
+            pc.wait_turn(t0, &ww).await;
             stamp(&mut buf, t0);
             if pubc
                 .publish("bench.msgs", buf.clone().into())
@@ -140,6 +201,7 @@ async fn bench_nats(a: &Args, t0: Instant, w: &Window) -> Tally {
     stop.store(true, Ordering::Relaxed);
     in_flight.add_permits(a.window);
     let _ = publisher.await;
+    tally.sent = pacer.sent.load(Ordering::Relaxed);
     tally
 }
 
@@ -163,16 +225,28 @@ async fn bench_warden(a: &Args, t0: Instant, w: &Window) -> Tally {
     let in_flight = Arc::new(tokio::sync::Semaphore::new(a.window));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));
+    let pacer = Arc::new(Pacer {
+        rate: a.paced,
+        next: AtomicU64::new(0),
+        sent: AtomicU64::new(0),
+    });
     // `window` concurrent senders, each one send in flight at a time (a send returns once the
-    // message is durable in the receiver's inbox).
+    // message is durable in the receiver's inbox), so up to `window` sends are outstanding.
     let mut senders = Vec::new();
-    for _ in 0..a.window.min(32) {
+    for _ in 0..a.window {
         let (tx, sem, st, err, size) = (
             tx.clone(),
             in_flight.clone(),
             stop.clone(),
             errors.clone(),
             a.payload,
+        );
+        let (pc, ww) = (
+            pacer.clone(),
+            Window {
+                start: w.start,
+                end: w.end,
+            },
         );
         senders.push(tokio::spawn(async move {
             let mut buf = vec![0x5au8; size];
@@ -188,6 +262,7 @@ async fn bench_warden(a: &Args, t0: Instant, w: &Window) -> Tally {
                 if st.load(Ordering::Relaxed) {
                     break;
                 }
+                pc.wait_turn(t0, &ww).await;
                 stamp(&mut buf, t0);
                 if let Err(e) = tx.send("ag::bench::receiver::1", &buf, opts.clone()).await {
                     if err.fetch_add(1, Ordering::Relaxed) == 0 {
@@ -229,6 +304,7 @@ async fn bench_warden(a: &Args, t0: Instant, w: &Window) -> Tally {
     }
     tx.close().await;
     rx.close().await;
+    tally.sent = pacer.sent.load(Ordering::Relaxed);
     tally
 }
 
@@ -241,13 +317,14 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let secs = a.seconds as f64;
+        let mode = if a.paced.is_some() { "paced" } else { "closed" };
         if !a.nats.is_empty() {
             let t0 = Instant::now();
             let w = Window {
                 start: Duration::from_secs(2),
                 end: Duration::from_secs(2 + a.seconds),
             };
-            bench_nats(&a, t0, &w).await.report("nats", secs);
+            bench_nats(&a, t0, &w).await.report("nats", mode, secs);
         }
         if !a.gateway.is_empty() {
             let t0 = Instant::now();
@@ -255,7 +332,7 @@ fn main() {
                 start: Duration::from_secs(2),
                 end: Duration::from_secs(2 + a.seconds),
             };
-            bench_warden(&a, t0, &w).await.report("warden", secs);
+            bench_warden(&a, t0, &w).await.report("warden", mode, secs);
         }
     });
 }
